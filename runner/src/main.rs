@@ -1,0 +1,124 @@
+//! `policy-runner run`: evaluates a policy like `kwctl run`, with the flags e2e.bats uses, so the
+//! same tests run here and against a real kwctl.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use policy_runner::{AdmissionResponse, Policy};
+use serde_json::Value;
+
+const USAGE: &str = "usage: policy-runner run [--request-path|-r FILE] [--settings-path|-s FILE] \
+[--settings-json JSON] <module.wasm | file://module.wasm>";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let outcome = match args.first().map(String::as_str) {
+        Some("run") => run(&args[1..]),
+        _ => Err(anyhow::anyhow!("{USAGE}")),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("Error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[derive(Default)]
+struct RunArgs {
+    request_path: Option<String>,
+    settings_path: Option<String>,
+    settings_json: Option<String>,
+    module: Option<String>,
+}
+
+fn parse_run_args(args: &[String]) -> Result<RunArgs> {
+    let mut parsed = RunArgs::default();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => (flag, Some(value.to_string())),
+            _ => (arg.as_str(), None),
+        };
+        let mut value = || -> Result<String> {
+            match &inline {
+                Some(value) => Ok(value.clone()),
+                None => args
+                    .next()
+                    .cloned()
+                    .with_context(|| format!("{flag} needs a value")),
+            }
+        };
+        match flag {
+            "-r" | "--request-path" => parsed.request_path = Some(value()?),
+            "-s" | "--settings-path" => parsed.settings_path = Some(value()?),
+            "--settings-json" => parsed.settings_json = Some(value()?),
+            flag if flag.starts_with('-') => bail!("unknown flag {flag}\n{USAGE}"),
+            module if parsed.module.is_none() => parsed.module = Some(module.to_string()),
+            extra => bail!("unexpected argument {extra}\n{USAGE}"),
+        }
+    }
+    Ok(parsed)
+}
+
+fn run(args: &[String]) -> Result<ExitCode> {
+    let args = parse_run_args(args)?;
+    let module = args.module.context(USAGE)?;
+    let request_path = args.request_path.context("--request-path is required")?;
+    let request = read_request(&request_path)?;
+    let settings = read_settings(args.settings_path.as_deref(), args.settings_json.as_deref())?;
+
+    let policy = Policy::load(&module)?;
+    let verdict = policy.validate_settings(&settings).map_err(|error| {
+        anyhow::anyhow!(
+            "Provided settings are not valid: Error invoking settings validation callback: {error}"
+        )
+    })?;
+    if !verdict.valid {
+        eprintln!(
+            "Provided settings are not valid: {}",
+            verdict.message.unwrap_or_default()
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    let response = match policy.validate(&request, &settings) {
+        Ok(validation) => AdmissionResponse::from_validation(&request, &validation),
+        Err(error) => AdmissionResponse::internal_error(&request, &error),
+    };
+    println!("{}", serde_json::to_string(&response)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A bare AdmissionRequest, or an AdmissionReview holding one.
+fn read_request(path: &str) -> Result<Value> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {path}"))?;
+    let mut value: Value =
+        serde_json::from_str(&text).with_context(|| format!("{path} is not valid JSON"))?;
+    if value["kind"] == "AdmissionReview" {
+        value = value["request"].take();
+    }
+    Ok(value)
+}
+
+/// Settings from a YAML or JSON file, or inline JSON; `{}` when none are given.
+fn read_settings(path: Option<&str>, json: Option<&str>) -> Result<Value> {
+    match (path, json) {
+        (Some(_), Some(_)) => bail!("--settings-path and --settings-json cannot be used together"),
+        (Some(path), None) => {
+            let text =
+                std::fs::read_to_string(path).with_context(|| format!("cannot read {path}"))?;
+            let value: Value = serde_yaml::from_str(&text)
+                .with_context(|| format!("{path} is neither YAML nor JSON"))?;
+            Ok(if value.is_null() {
+                Value::Object(Default::default())
+            } else {
+                value
+            })
+        }
+        (None, Some(json)) => {
+            serde_json::from_str(json).context("--settings-json is not valid JSON")
+        }
+        (None, None) => Ok(Value::Object(Default::default())),
+    }
+}

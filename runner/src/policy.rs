@@ -1,0 +1,97 @@
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, anyhow};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use wapc::WapcHost;
+use wasmtime_provider::{WasmtimeEngineProviderBuilder, WasmtimeEngineProviderPre};
+
+use crate::capabilities::HostCapabilities;
+
+/// A compiled policy module. Compiling happens once; every call gets a fresh instance, as in
+/// Kubewarden's policy server, so no state survives from one evaluation to the next.
+pub struct Policy {
+    pre: WasmtimeEngineProviderPre,
+    capabilities: Arc<HostCapabilities>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct SettingsVerdict {
+    pub valid: bool,
+    pub message: Option<String>,
+}
+
+impl Policy {
+    /// Loads a module from a path or a `file://` URI.
+    pub fn load(module: &str) -> Result<Policy> {
+        let path = module.strip_prefix("file://").unwrap_or(module);
+        let bytes = std::fs::read(Path::new(path))
+            .with_context(|| format!("cannot read the policy module {path}"))?;
+        Policy::from_bytes(&bytes)
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<Policy> {
+        let pre = WasmtimeEngineProviderBuilder::new()
+            .module_bytes(bytes)
+            .build_pre()
+            .map_err(|error| anyhow!("cannot compile the policy module: {error}"))?;
+        Ok(Policy {
+            pre,
+            capabilities: Arc::new(HostCapabilities::default()),
+        })
+    }
+
+    /// What the policy may ask of the host (context-aware access, recorded answers).
+    pub fn with_capabilities(mut self, capabilities: HostCapabilities) -> Policy {
+        self.capabilities = Arc::new(capabilities);
+        self
+    }
+
+    /// A fresh instance, `wapc_init` already run.
+    pub fn instance(&self) -> Result<WapcHost> {
+        let engine = self
+            .pre
+            .rehydrate(None)
+            .map_err(|error| anyhow!("cannot instantiate the policy module: {error}"))?;
+        let capabilities = Arc::clone(&self.capabilities);
+        let callback =
+            move |_id: u64, binding: &str, namespace: &str, operation: &str, payload: &[u8]| {
+                capabilities.answer(binding, namespace, operation, payload)
+            };
+        WapcHost::new(Box::new(engine), Some(Box::new(callback)))
+            .map_err(|error| anyhow!("cannot initialise the policy module: {error}"))
+    }
+
+    pub fn protocol_version(&self) -> Result<String> {
+        let answer = call(&self.instance()?, "protocol_version", b"")?;
+        Ok(serde_json::from_slice(&answer)?)
+    }
+
+    pub fn validate_settings(&self, settings: &Value) -> Result<SettingsVerdict> {
+        let answer = call(
+            &self.instance()?,
+            "validate_settings",
+            &serde_json::to_vec(settings)?,
+        )?;
+        serde_json::from_slice(&answer).context("the policy's settings verdict is not valid JSON")
+    }
+
+    /// The policy's ValidationResponse (`accepted`, `message`, `mutated_object`, `warnings`, ...).
+    pub fn validate(&self, request: &Value, settings: &Value) -> Result<Value> {
+        let payload = serde_json::to_vec(&json!({"request": request, "settings": settings}))?;
+        self.validate_raw(&payload)
+    }
+
+    /// `validate` with a payload of the caller's making, malformed ones included.
+    pub fn validate_raw(&self, payload: &[u8]) -> Result<Value> {
+        let answer = call(&self.instance()?, "validate", payload)?;
+        serde_json::from_slice(&answer).context("the policy's answer is not valid JSON")
+    }
+}
+
+/// A guest error or a trap both come back as `Err`.
+fn call(host: &WapcHost, operation: &str, payload: &[u8]) -> Result<Vec<u8>> {
+    host.call(operation, payload)
+        .map_err(|error| anyhow!("Guest call failure: {error}"))
+}

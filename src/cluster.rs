@@ -1,0 +1,252 @@
+//! The cluster-wide defaults of Knative's `config-autoscaler` ConfigMap that bear on scale bounds,
+//! with Knative's own defaults and validation (`NewConfigFromMap`).
+
+use crate::keys::{IntError, parse_go_int32};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClusterConfig {
+    pub initial_scale: i32,
+    pub allow_zero_initial_scale: bool,
+    pub min_scale: i32,
+    pub max_scale: i32,
+    /// 0 means no limit.
+    pub max_scale_limit: i32,
+    pub enable_scale_to_zero: bool,
+}
+
+impl Default for ClusterConfig {
+    fn default() -> Self {
+        ClusterConfig {
+            initial_scale: 1,
+            allow_zero_initial_scale: false,
+            min_scale: 0,
+            max_scale: 0,
+            max_scale_limit: 0,
+            enable_scale_to_zero: true,
+        }
+    }
+}
+
+impl ClusterConfig {
+    /// The config-autoscaler keys this policy reads; the ConfigMap holds many more.
+    pub const KEYS: [&'static str; 6] = [
+        "initial-scale",
+        "allow-zero-initial-scale",
+        "min-scale",
+        "max-scale",
+        "max-scale-limit",
+        "enable-scale-to-zero",
+    ];
+
+    /// Builds the config from ConfigMap data (`key` -> text); keys it does not use are ignored.
+    /// Errors name the key and the rule, in Knative's words.
+    pub fn from_data<'a>(lookup: impl Fn(&str) -> Option<&'a str>) -> Result<Self, String> {
+        let defaults = ClusterConfig::default();
+        let int = |key: &str, default: i32| match lookup(key) {
+            None => Ok(default),
+            Some(text) => parse_go_int32(text).map_err(|error| {
+                let why = match error {
+                    IntError::Syntax => "expected a base-10 integer",
+                    IntError::Range => "out of the int32 range",
+                };
+                format!(
+                    "{key}: invalid value \"{}\": {why}",
+                    crate::keys::shorten(text)
+                )
+            }),
+        };
+        let boolean = |key: &str, default: bool| match lookup(key) {
+            None => Ok(default),
+            Some(text) => parse_go_bool(text).ok_or_else(|| {
+                format!(
+                    "{key}: invalid value \"{}\": expected a boolean (true or false)",
+                    crate::keys::shorten(text)
+                )
+            }),
+        };
+        let config = ClusterConfig {
+            initial_scale: int("initial-scale", defaults.initial_scale)?,
+            allow_zero_initial_scale: boolean(
+                "allow-zero-initial-scale",
+                defaults.allow_zero_initial_scale,
+            )?,
+            min_scale: int("min-scale", defaults.min_scale)?,
+            max_scale: int("max-scale", defaults.max_scale)?,
+            max_scale_limit: int("max-scale-limit", defaults.max_scale_limit)?,
+            enable_scale_to_zero: boolean("enable-scale-to-zero", defaults.enable_scale_to_zero)?,
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        let least_initial = if self.allow_zero_initial_scale { 0 } else { 1 };
+        if self.initial_scale < least_initial {
+            return Err(format!(
+                "initial-scale = {}, must be at least 0 (or at least 1 when allow-zero-initial-scale is false)",
+                self.initial_scale
+            ));
+        }
+        if self.min_scale < 0 {
+            return Err(format!(
+                "min-scale = {}, must be at least 0",
+                self.min_scale
+            ));
+        }
+        if self.max_scale_limit < 0 {
+            return Err(format!(
+                "max-scale-limit = {}, must be at least 0",
+                self.max_scale_limit
+            ));
+        }
+        let limit = self.max_scale_limit;
+        if self.max_scale < 0 || (limit > 0 && !(1..=limit).contains(&self.max_scale)) {
+            let (lowest, highest) = if limit > 0 {
+                (1, limit.to_string())
+            } else {
+                (0, "infinity".to_string())
+            };
+            return Err(format!(
+                "max-scale = {}, must be in [{lowest}, max-scale-limit({highest})] range",
+                self.max_scale
+            ));
+        }
+        if self.max_scale > 0 && self.min_scale > self.max_scale {
+            return Err(format!(
+                "min-scale ({}) must be less than max-scale ({})",
+                self.min_scale, self.max_scale
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Go's `strconv.ParseBool`.
+fn parse_go_bool(text: &str) -> Option<bool> {
+    match text {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from(pairs: &[(&str, &str)]) -> Result<ClusterConfig, String> {
+        let pairs = pairs.to_vec();
+        ClusterConfig::from_data(move |key| pairs.iter().find(|(k, _)| *k == key).map(|(_, v)| *v))
+    }
+
+    #[test]
+    fn absent_keys_take_knative_defaults() {
+        assert_eq!(from(&[]), Ok(ClusterConfig::default()));
+        let defaults = ClusterConfig::default();
+        assert_eq!(defaults.initial_scale, 1);
+        assert!(!defaults.allow_zero_initial_scale);
+        assert_eq!((defaults.min_scale, defaults.max_scale), (0, 0));
+        assert_eq!(defaults.max_scale_limit, 0);
+        assert!(defaults.enable_scale_to_zero);
+    }
+
+    #[test]
+    fn unknown_keys_are_ignored() {
+        assert_eq!(
+            from(&[("stable-window", "60s"), ("target", "x")]),
+            Ok(ClusterConfig::default())
+        );
+    }
+
+    #[test]
+    fn values_parse_like_knative() {
+        let config = from(&[
+            ("initial-scale", "0"),
+            ("allow-zero-initial-scale", "True"),
+            ("min-scale", "+2"),
+            ("max-scale", "007"),
+            ("max-scale-limit", "10"),
+            ("enable-scale-to-zero", "f"),
+        ])
+        .unwrap();
+        assert_eq!(
+            config,
+            ClusterConfig {
+                initial_scale: 0,
+                allow_zero_initial_scale: true,
+                min_scale: 2,
+                max_scale: 7,
+                max_scale_limit: 10,
+                enable_scale_to_zero: false,
+            }
+        );
+    }
+
+    #[test]
+    fn malformed_values_name_the_key() {
+        assert_eq!(
+            from(&[("max-scale", "ten")]),
+            Err("max-scale: invalid value \"ten\": expected a base-10 integer".to_string())
+        );
+        assert_eq!(
+            from(&[("enable-scale-to-zero", "yes")]),
+            Err(
+                "enable-scale-to-zero: invalid value \"yes\": expected a boolean (true or false)"
+                    .to_string()
+            )
+        );
+        assert!(
+            from(&[("min-scale", "99999999999")])
+                .unwrap_err()
+                .contains("int32")
+        );
+    }
+
+    #[test]
+    fn zero_initial_scale_needs_allow_zero_initial_scale() {
+        assert_eq!(
+            from(&[("initial-scale", "0")]),
+            Err("initial-scale = 0, must be at least 0 (or at least 1 when allow-zero-initial-scale is false)".to_string())
+        );
+        assert!(
+            from(&[
+                ("initial-scale", "-1"),
+                ("allow-zero-initial-scale", "true")
+            ])
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn negative_min_scale_and_limit_are_rejected() {
+        assert_eq!(
+            from(&[("min-scale", "-1")]),
+            Err("min-scale = -1, must be at least 0".to_string())
+        );
+        assert_eq!(
+            from(&[("max-scale-limit", "-1")]),
+            Err("max-scale-limit = -1, must be at least 0".to_string())
+        );
+    }
+
+    #[test]
+    fn max_scale_must_lie_within_the_limit() {
+        assert_eq!(
+            from(&[("max-scale-limit", "10")]),
+            Err("max-scale = 0, must be in [1, max-scale-limit(10)] range".to_string())
+        );
+        assert!(from(&[("max-scale-limit", "10"), ("max-scale", "11")]).is_err());
+        assert!(from(&[("max-scale-limit", "10"), ("max-scale", "10")]).is_ok());
+        assert!(from(&[("max-scale", "-1")]).is_err());
+    }
+
+    #[test]
+    fn global_min_must_not_exceed_global_max() {
+        assert_eq!(
+            from(&[("min-scale", "5"), ("max-scale", "4")]),
+            Err("min-scale (5) must be less than max-scale (4)".to_string())
+        );
+        assert!(from(&[("min-scale", "4"), ("max-scale", "4")]).is_ok());
+        assert!(from(&[("min-scale", "5"), ("max-scale", "0")]).is_ok());
+    }
+}

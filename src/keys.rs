@@ -1,0 +1,212 @@
+//! The annotation register: every key this policy reads or writes, Knative's alias priority, and
+//! the integer syntax Knative accepts (Go's `strconv.ParseInt(v, 10, 32)`).
+
+/// The scale bounds of a revision, in the order the rules resolve them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Bound {
+    Min,
+    Max,
+    Initial,
+}
+
+impl Bound {
+    pub const ALL: [Bound; 3] = [Bound::Min, Bound::Max, Bound::Initial];
+
+    /// The canonical (kebab-case) key, which wins when both spellings are present.
+    pub fn key(self) -> &'static str {
+        match self {
+            Bound::Min => "autoscaling.knative.dev/min-scale",
+            Bound::Max => "autoscaling.knative.dev/max-scale",
+            Bound::Initial => "autoscaling.knative.dev/initial-scale",
+        }
+    }
+
+    /// The legacy camelCase key, read only when the canonical key is absent.
+    pub fn alias(self) -> &'static str {
+        match self {
+            Bound::Min => "autoscaling.knative.dev/minScale",
+            Bound::Max => "autoscaling.knative.dev/maxScale",
+            Bound::Initial => "autoscaling.knative.dev/initialScale",
+        }
+    }
+
+    /// The key without its group, as config-autoscaler and messages name it.
+    pub fn name(self) -> &'static str {
+        &self.key()["autoscaling.knative.dev/".len()..]
+    }
+
+    pub fn from_name(name: &str) -> Option<Bound> {
+        Bound::ALL.into_iter().find(|bound| bound.name() == name)
+    }
+}
+
+pub const CLASS_KEY: &str = "autoscaling.knative.dev/class";
+pub const HPA_CLASS: &str = "hpa.autoscaling.knative.dev";
+
+/// The policy's own annotation on the template: which keys it resolved, from what, to what.
+pub const RECORD_KEY: &str = "knative-scale-policy.kubewarden.io/resolved";
+
+/// Read-only access to a template's annotations by key.
+pub trait Annotations {
+    fn get(&self, key: &str) -> Option<&str>;
+}
+
+impl Annotations for std::collections::BTreeMap<String, String> {
+    fn get(&self, key: &str) -> Option<&str> {
+        std::collections::BTreeMap::get(self, key).map(String::as_str)
+    }
+}
+
+/// A value as the user wrote it, and under which key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Written<'a> {
+    pub key: &'static str,
+    pub text: &'a str,
+}
+
+/// Knative's `kmap.KeyPriority.Get`: the canonical key if present, else the alias.
+pub fn lookup(annotations: &impl Annotations, bound: Bound) -> Option<Written<'_>> {
+    [bound.key(), bound.alias()]
+        .into_iter()
+        .find_map(|key| annotations.get(key).map(|text| Written { key, text }))
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IntError {
+    /// Not an optionally signed string of decimal digits.
+    Syntax,
+    /// Outside the int32 range.
+    Range,
+}
+
+/// Go's `strconv.ParseInt(text, 10, 32)`: an optional sign, at least one decimal digit, leading
+/// zeros allowed, nothing else (no spaces, no underscores, no base prefix).
+pub fn parse_go_int32(text: &str) -> Result<i32, IntError> {
+    let (negative, digits) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(IntError::Syntax);
+    }
+    // Saturate instead of overflowing: a 400-digit value is only out of range.
+    let magnitude = digits.bytes().fold(0i64, |acc, b| {
+        acc.saturating_mul(10).saturating_add(i64::from(b - b'0'))
+    });
+    let value = if negative { -magnitude } else { magnitude };
+    i32::try_from(value).map_err(|_| IntError::Range)
+}
+
+/// A scale annotation value: an int32 that is not negative, as Knative validates min-scale and
+/// max-scale (and, stricter than Knative, initial-scale).
+pub fn parse_scale(written: &Written<'_>) -> Result<i32, String> {
+    match parse_go_int32(written.text) {
+        Ok(value) if value >= 0 => Ok(value),
+        _ => Err(format!(
+            "{}: invalid value \"{}\": expected an integer 0 <= n <= {}",
+            written.key,
+            shorten(written.text),
+            i32::MAX
+        )),
+    }
+}
+
+/// Keeps messages readable when a value is absurdly long.
+pub fn shorten(text: &str) -> String {
+    const MAX_CHARS: usize = 40;
+    if text.chars().count() <= MAX_CHARS {
+        text.to_string()
+    } else {
+        let head: String = text.chars().take(MAX_CHARS).collect();
+        format!("{head}... ({} characters)", text.chars().count())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn annotations(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn kebab_key_wins_over_alias() {
+        let a = annotations(&[
+            ("autoscaling.knative.dev/minScale", "abc"),
+            ("autoscaling.knative.dev/min-scale", "1"),
+        ]);
+        assert_eq!(
+            lookup(&a, Bound::Min),
+            Some(Written {
+                key: "autoscaling.knative.dev/min-scale",
+                text: "1"
+            })
+        );
+    }
+
+    #[test]
+    fn alias_is_read_when_kebab_key_is_absent() {
+        let a = annotations(&[("autoscaling.knative.dev/initialScale", "4")]);
+        let found = lookup(&a, Bound::Initial).unwrap();
+        assert_eq!((found.key, found.text), (Bound::Initial.alias(), "4"));
+        assert_eq!(lookup(&a, Bound::Max), None);
+    }
+
+    #[test]
+    fn go_int32_syntax_accepts_sign_and_leading_zeros() {
+        assert_eq!(parse_go_int32("+3"), Ok(3));
+        assert_eq!(parse_go_int32("007"), Ok(7));
+        assert_eq!(parse_go_int32("-0"), Ok(0));
+        assert_eq!(parse_go_int32("-2147483648"), Ok(i32::MIN));
+        assert_eq!(parse_go_int32("2147483647"), Ok(i32::MAX));
+    }
+
+    #[test]
+    fn go_int32_syntax_rejects_what_go_rejects() {
+        for text in ["", "+", "-", " 1", "1 ", "1.5", "0x10", "1_000", "abc", "١"] {
+            assert_eq!(parse_go_int32(text), Err(IntError::Syntax), "{text:?}");
+        }
+        assert_eq!(parse_go_int32("2147483648"), Err(IntError::Range));
+        assert_eq!(parse_go_int32(&"9".repeat(400)), Err(IntError::Range));
+    }
+
+    #[test]
+    fn scale_value_must_be_a_non_negative_int32() {
+        let written = |text| Written {
+            key: Bound::Min.key(),
+            text,
+        };
+        assert_eq!(parse_scale(&written("5")), Ok(5));
+        assert_eq!(
+            parse_scale(&written("abc")),
+            Err("autoscaling.knative.dev/min-scale: invalid value \"abc\": expected an integer 0 <= n <= 2147483647".to_string())
+        );
+        assert!(parse_scale(&written("-1")).is_err());
+        assert!(parse_scale(&written("3000000000")).is_err());
+    }
+
+    #[test]
+    fn long_values_are_shortened_in_messages() {
+        let message = parse_scale(&Written {
+            key: Bound::Max.key(),
+            text: &"9".repeat(400),
+        })
+        .unwrap_err();
+        assert!(message.contains("(400 characters)"), "{message}");
+        assert!(message.len() < 200);
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for bound in Bound::ALL {
+            assert_eq!(Bound::from_name(bound.name()), Some(bound));
+        }
+        assert_eq!(Bound::Initial.name(), "initial-scale");
+    }
+}

@@ -1,0 +1,20 @@
+//! Kubewarden policy: explicit, admissible Knative scale bounds on every Service and Configuration.
+//! This file only registers the waPC functions; the rules live in the modules below.
+
+pub mod admission;
+pub mod cluster;
+pub mod keys;
+pub mod plan;
+pub mod record;
+pub mod resolve;
+pub mod settings;
+
+use kubewarden_policy_sdk::protocol_version_guest;
+use kubewarden_policy_sdk::wapc_guest::register_function;
+
+#[unsafe(no_mangle)]
+pub extern "C" fn wapc_init() {
+    register_function("validate", admission::validate);
+    register_function("validate_settings", settings::validate_settings);
+    register_function("protocol_version", protocol_version_guest);
+}

@@ -1,0 +1,616 @@
+//! Section 3 and 4 of resolution-rules.md over plain integers: the user's bounds and the cluster's
+//! defaults in, the three bounds out, each with the reason it was filled or corrected and whether
+//! that reason is worth a warning.
+
+use crate::cluster::ClusterConfig;
+use crate::keys::Bound;
+
+/// How an absent initial-scale is filled (the `defaultInitialScale` setting).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum InitialStrategy {
+    /// Start a new revision at its lower bound.
+    #[default]
+    Min,
+    /// Start it at the cluster's `initial-scale`, as Knative does.
+    Cluster,
+}
+
+/// The parsed values the user wrote; `None` where the key is absent.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UserBounds {
+    pub min: Option<i32>,
+    pub max: Option<i32>,
+    pub initial: Option<i32>,
+}
+
+/// What the rules need to know about the object beyond its scale annotations.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Template {
+    pub kserve_managed: bool,
+    pub hpa_class: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reason {
+    pub text: String,
+    /// True when the user's own value changed, or Knative alone would have started a different
+    /// number of pods or bounded them differently; false for fills that change nothing.
+    pub warn: bool,
+}
+
+/// A bound's final value; `reason` is `None` for an explicit value the policy kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resolved {
+    pub value: i32,
+    pub reason: Option<Reason>,
+}
+
+impl Resolved {
+    fn explicit(value: i32) -> Self {
+        Resolved {
+            value,
+            reason: None,
+        }
+    }
+
+    fn filled(value: i32, why: String) -> Self {
+        Resolved {
+            value,
+            reason: Some(Reason {
+                text: why,
+                warn: false,
+            }),
+        }
+    }
+
+    fn is_explicit(&self) -> bool {
+        self.reason.is_none()
+    }
+
+    fn set(&mut self, value: i32, why: String) {
+        self.value = value;
+        self.reason = Some(Reason {
+            text: why,
+            warn: false,
+        });
+    }
+
+    fn warn_if(&mut self, warn: bool) {
+        if let Some(reason) = &mut self.reason {
+            reason.warn = warn;
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resolution {
+    pub min: Resolved,
+    pub max: Resolved,
+    pub initial: Resolved,
+}
+
+impl Resolution {
+    pub fn get(&self, bound: Bound) -> &Resolved {
+        match bound {
+            Bound::Min => &self.min,
+            Bound::Max => &self.max,
+            Bound::Initial => &self.initial,
+        }
+    }
+}
+
+/// Resolves the three bounds, or explains in one sentence why the object cannot be admitted.
+pub fn resolve(
+    user: UserBounds,
+    template: Template,
+    cluster: &ClusterConfig,
+    strategy: InitialStrategy,
+) -> Result<Resolution, String> {
+    let limit = cluster.max_scale_limit;
+
+    let mut min = match user.min {
+        Some(value) => Resolved::explicit(value),
+        None => Resolved::filled(
+            cluster.min_scale,
+            format!("the cluster min-scale is {}", cluster.min_scale),
+        ),
+    };
+
+    let mut max = match user.max {
+        Some(value) => Resolved::explicit(value),
+        None if template.kserve_managed => Resolved::filled(0, kserve_unlimited(cluster)),
+        None => Resolved::filled(
+            cluster.max_scale,
+            format!("the cluster max-scale is {}", cluster.max_scale),
+        ),
+    };
+    if max.is_explicit() && limit > 0 && max.value > limit {
+        return Err(format!(
+            "{}={} exceeds max-scale-limit={limit} of the cluster's config-autoscaler; set it to {limit} or less",
+            Bound::Max.key(),
+            max.value
+        ));
+    }
+    if max.value == 0 && limit > 0 {
+        let why = if max.is_explicit() {
+            format!(
+                "0 (unlimited) is not allowed under the cluster max-scale-limit {limit}, so unlimited becomes the limit"
+            )
+        } else {
+            format!(
+                "KServe's maxReplicas 0 means unlimited, and the cluster max-scale-limit is {limit}"
+            )
+        };
+        max.set(limit, why);
+    }
+    if 0 < max.value && max.value < min.value {
+        match (max.is_explicit(), min.is_explicit()) {
+            (true, true) => {
+                return Err(format!(
+                    "{}={} is less than {}={}; raise max-scale or lower min-scale",
+                    Bound::Max.key(),
+                    max.value,
+                    Bound::Min.key(),
+                    min.value
+                ));
+            }
+            (true, false) => min.set(
+                max.value,
+                format!(
+                    "the cluster min-scale {} is above max-scale {}",
+                    cluster.min_scale, max.value
+                ),
+            ),
+            (false, _) if limit > 0 && min.value > limit => {
+                return Err(format!(
+                    "{}={} exceeds max-scale-limit={limit} of the cluster's config-autoscaler; set it to {limit} or less",
+                    Bound::Min.key(),
+                    min.value
+                ));
+            }
+            (false, _) => {
+                let why = format!(
+                    "the cluster max-scale {} is below min-scale {}, which Knative would run anyway",
+                    max.value, min.value
+                );
+                max.set(min.value, why);
+            }
+        }
+    }
+
+    let mut initial = match (user.initial, strategy) {
+        (Some(value), _) => Resolved::explicit(value),
+        (None, InitialStrategy::Min) => {
+            Resolved::filled(min.value, start_at_min(min.value, max.value, cluster))
+        }
+        (None, InitialStrategy::Cluster) => Resolved::filled(
+            cluster.initial_scale,
+            format!("the cluster initial-scale is {}", cluster.initial_scale),
+        ),
+    };
+    if initial.value == 0 && !cluster.allow_zero_initial_scale {
+        let why = if initial.is_explicit() {
+            "the cluster does not allow an initial-scale of 0 (allow-zero-initial-scale is false)"
+        } else {
+            "min-scale is 0 but the cluster does not allow an initial-scale of 0 (allow-zero-initial-scale is false)"
+        };
+        initial.set(1, why.to_string());
+    }
+    if !initial.is_explicit() && initial.value == 0 {
+        let never_zero = if !cluster.enable_scale_to_zero {
+            Some("enable-scale-to-zero is false")
+        } else if template.hpa_class {
+            Some("its class is hpa.autoscaling.knative.dev")
+        } else {
+            None
+        };
+        if let Some(cause) = never_zero {
+            initial.set(
+                1,
+                format!("the revision cannot stay at zero pods ({cause}), so starting at 0 would only delay the first pod"),
+            );
+        }
+    }
+    if max.value > 0 && initial.value > max.value {
+        let why = if initial.is_explicit() {
+            format!(
+                "initial-scale {} is above max-scale {}, and Knative would start that many pods anyway",
+                initial.value, max.value
+            )
+        } else {
+            format!(
+                "the cluster initial-scale {} would start more pods than max-scale {}",
+                initial.value, max.value
+            )
+        };
+        initial.set(max.value, why);
+    }
+
+    let mut resolution = Resolution { min, max, initial };
+    mark_warnings(&mut resolution, user, cluster);
+    Ok(resolution)
+}
+
+fn kserve_unlimited(cluster: &ClusterConfig) -> String {
+    if cluster.max_scale == 0 {
+        "KServe's maxReplicas 0 means unlimited".to_string()
+    } else {
+        format!(
+            "KServe's maxReplicas 0 means unlimited, not the cluster max-scale {}",
+            cluster.max_scale
+        )
+    }
+}
+
+fn start_at_min(min: i32, max: i32, cluster: &ClusterConfig) -> String {
+    let global = cluster.initial_scale;
+    if global > min && max > 0 && global > max {
+        format!("the cluster initial-scale {global} would start more pods than max-scale {max}")
+    } else if global > min {
+        format!(
+            "a new revision starts at its min-scale {min}, not at the cluster initial-scale {global}"
+        )
+    } else {
+        format!("a new revision starts at its min-scale {min}")
+    }
+}
+
+/// Section 4: warn where the user's value changed, or where the result differs from what Knative
+/// alone would do with the object as submitted (the pods a new revision starts with, its upper
+/// bound).
+fn mark_warnings(resolution: &mut Resolution, user: UserBounds, cluster: &ClusterConfig) {
+    let knative_min = user.min.unwrap_or(cluster.min_scale);
+    let knative_max = user.max.unwrap_or(cluster.max_scale);
+    let knative_initial = user.initial.unwrap_or(cluster.initial_scale);
+    let start_changed =
+        resolution.min.value.max(resolution.initial.value) != knative_min.max(knative_initial);
+    let min_moved = resolution.min.value != knative_min;
+
+    let user_changed = |value: Option<i32>, resolved: &Resolved| {
+        value.is_some_and(|written| written != resolved.value)
+    };
+    let warn_min = user_changed(user.min, &resolution.min) || (start_changed && min_moved);
+    let warn_max = resolution.max.value != knative_max;
+    let warn_initial =
+        user_changed(user.initial, &resolution.initial) || (start_changed && !min_moved);
+
+    resolution.min.warn_if(warn_min);
+    resolution.max.warn_if(warn_max);
+    resolution.initial.warn_if(warn_initial);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cluster() -> ClusterConfig {
+        ClusterConfig::default()
+    }
+
+    fn user(min: Option<i32>, max: Option<i32>, initial: Option<i32>) -> UserBounds {
+        UserBounds { min, max, initial }
+    }
+
+    const PLAIN: Template = Template {
+        kserve_managed: false,
+        hpa_class: false,
+    };
+    const KSERVE: Template = Template {
+        kserve_managed: true,
+        hpa_class: false,
+    };
+
+    fn run(
+        user: UserBounds,
+        template: Template,
+        cluster: &ClusterConfig,
+    ) -> Result<Resolution, String> {
+        resolve(user, template, cluster, InitialStrategy::Min)
+    }
+
+    fn values(resolution: &Resolution) -> (i32, i32, i32) {
+        (
+            resolution.min.value,
+            resolution.max.value,
+            resolution.initial.value,
+        )
+    }
+
+    fn warned(resolution: &Resolution) -> Vec<Bound> {
+        Bound::ALL
+            .into_iter()
+            .filter(|b| resolution.get(*b).reason.as_ref().is_some_and(|r| r.warn))
+            .collect()
+    }
+
+    // 3.1
+    #[test]
+    fn min_is_explicit_value_else_cluster_min_scale() {
+        let c = ClusterConfig {
+            min_scale: 2,
+            ..cluster()
+        };
+        let r = run(user(Some(4), None, None), PLAIN, &c).unwrap();
+        assert_eq!(r.min, Resolved::explicit(4));
+        let r = run(user(None, None, None), PLAIN, &c).unwrap();
+        assert_eq!(r.min.value, 2);
+        assert!(!r.min.is_explicit());
+    }
+
+    // 3.2
+    #[test]
+    fn max_is_explicit_value_else_zero_for_kserve_else_cluster_max_scale() {
+        let c = ClusterConfig {
+            max_scale: 4,
+            ..cluster()
+        };
+        assert_eq!(
+            run(user(None, Some(7), None), KSERVE, &c).unwrap().max,
+            Resolved::explicit(7)
+        );
+        assert_eq!(
+            run(user(None, None, None), KSERVE, &c).unwrap().max.value,
+            0
+        );
+        assert_eq!(run(user(None, None, None), PLAIN, &c).unwrap().max.value, 4);
+    }
+
+    // 3.2.1
+    #[test]
+    fn explicit_max_above_limit_is_rejected() {
+        let c = ClusterConfig {
+            max_scale: 5,
+            max_scale_limit: 10,
+            ..cluster()
+        };
+        let error = run(user(None, Some(11), None), PLAIN, &c).unwrap_err();
+        assert!(
+            error.contains("max-scale=11 exceeds max-scale-limit=10"),
+            "{error}"
+        );
+        assert!(run(user(None, Some(10), None), PLAIN, &c).is_ok());
+    }
+
+    // 3.2.2
+    #[test]
+    fn unlimited_max_becomes_the_limit() {
+        let c = ClusterConfig {
+            max_scale: 4,
+            max_scale_limit: 10,
+            ..cluster()
+        };
+        let explicit = run(user(Some(1), Some(0), None), PLAIN, &c).unwrap();
+        assert_eq!(explicit.max.value, 10);
+        assert!(explicit.max.reason.as_ref().unwrap().warn);
+        let kserve = run(user(Some(1), None, None), KSERVE, &c).unwrap();
+        assert_eq!(kserve.max.value, 10);
+        let unlimited_cluster = run(user(None, Some(0), None), PLAIN, &cluster()).unwrap();
+        assert_eq!(unlimited_cluster.max, Resolved::explicit(0));
+    }
+
+    // 3.2.3, both explicit
+    #[test]
+    fn explicit_max_below_explicit_min_is_rejected() {
+        let error = run(user(Some(5), Some(2), None), KSERVE, &cluster()).unwrap_err();
+        assert!(error.contains("max-scale=2 is less than autoscaling.knative.dev/min-scale=5"));
+    }
+
+    // 3.2.3, max explicit, min resolved
+    #[test]
+    fn explicit_max_below_cluster_min_lowers_min_to_max() {
+        let c = ClusterConfig {
+            min_scale: 5,
+            ..cluster()
+        };
+        let r = run(user(None, Some(3), None), PLAIN, &c).unwrap();
+        assert_eq!(values(&r), (3, 3, 3));
+        assert_eq!(warned(&r), vec![Bound::Min]);
+    }
+
+    // 3.2.3, max resolved
+    #[test]
+    fn resolved_max_below_min_is_raised_to_min() {
+        let c = ClusterConfig {
+            max_scale: 4,
+            ..cluster()
+        };
+        let r = run(user(Some(6), None, None), PLAIN, &c).unwrap();
+        assert_eq!(values(&r), (6, 6, 6));
+        assert_eq!(warned(&r), vec![Bound::Max]);
+    }
+
+    // 3.2.3, max resolved, min above the limit
+    #[test]
+    fn min_above_limit_is_rejected_when_max_is_resolved() {
+        let c = ClusterConfig {
+            max_scale: 4,
+            max_scale_limit: 10,
+            ..cluster()
+        };
+        let error = run(user(Some(12), None, None), PLAIN, &c).unwrap_err();
+        assert!(
+            error.contains("min-scale=12 exceeds max-scale-limit=10"),
+            "{error}"
+        );
+        let error = run(user(Some(12), None, None), KSERVE, &c).unwrap_err();
+        assert!(
+            error.contains("min-scale=12 exceeds max-scale-limit=10"),
+            "{error}"
+        );
+    }
+
+    // 3.3
+    #[test]
+    fn initial_defaults_to_min_or_to_cluster_initial_scale() {
+        let c = ClusterConfig {
+            initial_scale: 2,
+            ..cluster()
+        };
+        let by_min = resolve(user(Some(3), None, None), PLAIN, &c, InitialStrategy::Min).unwrap();
+        assert_eq!(by_min.initial.value, 3);
+        let by_cluster = resolve(
+            user(Some(3), None, None),
+            PLAIN,
+            &c,
+            InitialStrategy::Cluster,
+        )
+        .unwrap();
+        assert_eq!(by_cluster.initial.value, 2);
+        assert!(warned(&by_cluster).is_empty());
+        let explicit = resolve(
+            user(Some(3), None, Some(4)),
+            PLAIN,
+            &c,
+            InitialStrategy::Min,
+        );
+        assert_eq!(explicit.unwrap().initial, Resolved::explicit(4));
+    }
+
+    // 3.3, first bullet
+    #[test]
+    fn zero_initial_becomes_one_when_the_cluster_disallows_zero() {
+        let r = run(user(Some(0), None, None), KSERVE, &cluster()).unwrap();
+        assert_eq!(values(&r), (0, 0, 1));
+        assert!(warned(&r).is_empty());
+        let r = run(user(Some(2), None, Some(0)), PLAIN, &cluster()).unwrap();
+        assert_eq!(values(&r), (2, 0, 1));
+        assert_eq!(warned(&r), vec![Bound::Initial]);
+    }
+
+    // 3.3, second bullet
+    #[test]
+    fn resolved_zero_initial_becomes_one_when_the_revision_cannot_stay_at_zero() {
+        let allow_zero = ClusterConfig {
+            allow_zero_initial_scale: true,
+            ..cluster()
+        };
+        let no_scale_to_zero = ClusterConfig {
+            enable_scale_to_zero: false,
+            ..allow_zero
+        };
+        let r = run(user(Some(0), None, None), PLAIN, &no_scale_to_zero).unwrap();
+        assert_eq!(r.initial.value, 1);
+        assert!(!r.initial.reason.as_ref().unwrap().warn);
+        let hpa = Template {
+            kserve_managed: false,
+            hpa_class: true,
+        };
+        assert_eq!(
+            run(user(Some(0), None, None), hpa, &allow_zero)
+                .unwrap()
+                .initial
+                .value,
+            1
+        );
+        let explicit_zero = run(user(Some(0), None, Some(0)), hpa, &allow_zero).unwrap();
+        assert_eq!(explicit_zero.initial, Resolved::explicit(0));
+    }
+
+    // 3.3, third bullet
+    #[test]
+    fn initial_above_max_is_capped_to_max() {
+        let r = run(user(Some(1), Some(3), Some(5)), PLAIN, &cluster()).unwrap();
+        assert_eq!(values(&r), (1, 3, 3));
+        assert_eq!(warned(&r), vec![Bound::Initial]);
+        let c = ClusterConfig {
+            initial_scale: 5,
+            ..cluster()
+        };
+        let r = resolve(
+            user(Some(1), Some(3), None),
+            PLAIN,
+            &c,
+            InitialStrategy::Cluster,
+        )
+        .unwrap();
+        assert_eq!(r.initial.value, 3);
+        let unlimited = run(user(Some(1), Some(0), Some(50)), PLAIN, &cluster()).unwrap();
+        assert_eq!(unlimited.initial, Resolved::explicit(50));
+    }
+
+    // 4
+    #[test]
+    fn fills_that_change_nothing_are_not_warned() {
+        let c = ClusterConfig {
+            min_scale: 2,
+            max_scale: 6,
+            ..cluster()
+        };
+        let r = run(user(None, None, None), PLAIN, &c).unwrap();
+        assert_eq!(values(&r), (2, 6, 2));
+        assert!(warned(&r).is_empty());
+        assert!(Bound::ALL.iter().all(|b| r.get(*b).reason.is_some()));
+    }
+
+    // 4
+    #[test]
+    fn a_changed_start_or_upper_bound_is_warned() {
+        let c = ClusterConfig {
+            initial_scale: 5,
+            max_scale: 4,
+            ..cluster()
+        };
+        let r = run(user(Some(1), None, None), KSERVE, &c).unwrap();
+        assert_eq!(values(&r), (1, 0, 1));
+        assert_eq!(warned(&r), vec![Bound::Max, Bound::Initial]);
+        assert_eq!(
+            r.initial.reason.unwrap().text,
+            "a new revision starts at its min-scale 1, not at the cluster initial-scale 5"
+        );
+    }
+
+    #[test]
+    fn worked_example_global_initial_above_max() {
+        let c = ClusterConfig {
+            initial_scale: 5,
+            ..cluster()
+        };
+        let r = run(user(Some(1), Some(3), None), KSERVE, &c).unwrap();
+        assert_eq!(values(&r), (1, 3, 1));
+        assert_eq!(warned(&r), vec![Bound::Initial]);
+        assert_eq!(
+            r.initial.reason.unwrap().text,
+            "the cluster initial-scale 5 would start more pods than max-scale 3"
+        );
+    }
+
+    #[test]
+    fn worked_example_min_zero_with_zero_initial_allowed() {
+        let c = ClusterConfig {
+            allow_zero_initial_scale: true,
+            ..cluster()
+        };
+        let r = run(user(Some(0), None, None), KSERVE, &c).unwrap();
+        assert_eq!(values(&r), (0, 0, 0));
+        assert_eq!(warned(&r), vec![Bound::Initial]);
+    }
+
+    #[test]
+    fn worked_example_kserve_unlimited_max_under_a_limit() {
+        let c = ClusterConfig {
+            max_scale: 4,
+            max_scale_limit: 10,
+            ..cluster()
+        };
+        let r = run(user(Some(1), None, None), KSERVE, &c).unwrap();
+        assert_eq!(values(&r), (1, 10, 1));
+        assert_eq!(warned(&r), vec![Bound::Max]);
+    }
+
+    #[test]
+    fn worked_example_cluster_strategy() {
+        let c = ClusterConfig {
+            initial_scale: 5,
+            ..cluster()
+        };
+        let r = resolve(
+            user(Some(1), Some(3), None),
+            PLAIN,
+            &c,
+            InitialStrategy::Cluster,
+        )
+        .unwrap();
+        assert_eq!(values(&r), (1, 3, 3));
+        assert_eq!(warned(&r), vec![Bound::Initial]);
+    }
+}

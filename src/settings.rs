@@ -1,0 +1,220 @@
+//! The policy settings (section 6 of resolution-rules.md): `autoscaler` holds the cluster's
+//! config-autoscaler data, `defaultInitialScale` how an absent initial-scale is filled.
+
+use std::collections::BTreeMap;
+
+use kubewarden_policy_sdk::settings::SettingsValidationResponse;
+use kubewarden_policy_sdk::wapc_guest::CallResult;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::cluster::ClusterConfig;
+use crate::resolve::InitialStrategy;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "Value")]
+pub struct Settings {
+    pub autoscaler: ClusterConfig,
+    pub default_initial_scale: InitialStrategy,
+}
+
+const SETTING_NAMES: &str = "autoscaler, defaultInitialScale";
+
+impl TryFrom<Value> for Settings {
+    type Error = String;
+
+    fn try_from(value: Value) -> Result<Self, String> {
+        Settings::from_json(&value)
+    }
+}
+
+impl Settings {
+    /// Reads and validates settings; errors name the setting and the rule.
+    pub fn from_json(value: &Value) -> Result<Settings, String> {
+        let fields = match value {
+            Value::Object(fields) => fields,
+            Value::Null => return Ok(Settings::default()),
+            other => {
+                return Err(format!(
+                    "settings: expected an object with {SETTING_NAMES}, got {}",
+                    json_type(other)
+                ));
+            }
+        };
+        let mut settings = Settings::default();
+        for (name, value) in fields {
+            match name.as_str() {
+                "autoscaler" => settings.autoscaler = autoscaler(value)?,
+                "defaultInitialScale" => settings.default_initial_scale = strategy(value)?,
+                unknown => {
+                    return Err(format!(
+                        "unknown setting \"{unknown}\": the settings are {SETTING_NAMES}"
+                    ));
+                }
+            }
+        }
+        Ok(settings)
+    }
+}
+
+/// config-autoscaler data as pasted from the ConfigMap: strings, or plain YAML numbers and
+/// booleans. Keys this policy does not use are ignored whatever their type.
+fn autoscaler(value: &Value) -> Result<ClusterConfig, String> {
+    let data = match value {
+        Value::Object(data) => data,
+        Value::Null => return Ok(ClusterConfig::default()),
+        other => {
+            return Err(format!(
+                "autoscaler: expected the data of the config-autoscaler ConfigMap (a map), got {}",
+                json_type(other)
+            ));
+        }
+    };
+    let mut text = BTreeMap::new();
+    for key in ClusterConfig::KEYS {
+        let scalar = match data.get(key) {
+            None => continue,
+            Some(Value::String(s)) => s.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            Some(Value::Bool(b)) => b.to_string(),
+            Some(other) => {
+                return Err(format!(
+                    "autoscaler.{key}: expected a string, number or boolean, got {}",
+                    json_type(other)
+                ));
+            }
+        };
+        text.insert(key, scalar);
+    }
+    ClusterConfig::from_data(|key| text.get(key).map(String::as_str))
+        .map_err(|error| format!("autoscaler.{error}"))
+}
+
+fn strategy(value: &Value) -> Result<InitialStrategy, String> {
+    match value.as_str() {
+        Some("min") => Ok(InitialStrategy::Min),
+        Some("cluster") => Ok(InitialStrategy::Cluster),
+        _ => Err(format!(
+            "defaultInitialScale: invalid value {value}: expected \"min\" or \"cluster\""
+        )),
+    }
+}
+
+pub fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a map",
+    }
+}
+
+/// The waPC `validate_settings` function: a verdict with a message, never a guest error.
+pub fn validate_settings(payload: &[u8]) -> CallResult {
+    let verdict = serde_json::from_slice::<Value>(payload)
+        .map_err(|error| format!("settings: not valid JSON: {error}"))
+        .and_then(|value| Settings::from_json(&value));
+    let response = SettingsValidationResponse {
+        valid: verdict.is_ok(),
+        message: verdict.err(),
+    };
+    Ok(serde_json::to_vec(&response)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn settings(value: Value) -> Result<Settings, String> {
+        Settings::from_json(&value)
+    }
+
+    #[test]
+    fn empty_settings_take_knative_defaults_and_min_strategy() {
+        let defaults = settings(json!({})).unwrap();
+        assert_eq!(defaults.autoscaler, ClusterConfig::default());
+        assert_eq!(defaults.default_initial_scale, InitialStrategy::Min);
+        assert_eq!(settings(Value::Null).unwrap(), defaults);
+    }
+
+    #[test]
+    fn autoscaler_accepts_configmap_strings_and_yaml_scalars() {
+        let from_strings = settings(json!({"autoscaler": {
+            "initial-scale": "0", "allow-zero-initial-scale": "true",
+            "max-scale": "4", "max-scale-limit": "10"}}))
+        .unwrap();
+        let from_scalars = settings(json!({"autoscaler": {
+            "initial-scale": 0, "allow-zero-initial-scale": true,
+            "max-scale": 4, "max-scale-limit": 10}}))
+        .unwrap();
+        assert_eq!(from_strings, from_scalars);
+        assert_eq!(from_strings.autoscaler.max_scale_limit, 10);
+    }
+
+    #[test]
+    fn unknown_autoscaler_keys_are_ignored() {
+        let s = settings(json!({"autoscaler": {
+            "stable-window": "60s", "target": 100, "_example": {"x": 1}}}));
+        assert_eq!(s.unwrap().autoscaler, ClusterConfig::default());
+    }
+
+    #[test]
+    fn unknown_top_level_setting_is_rejected() {
+        assert_eq!(
+            settings(json!({"defaultInitalScale": "min"})).unwrap_err(),
+            "unknown setting \"defaultInitalScale\": the settings are autoscaler, defaultInitialScale"
+        );
+    }
+
+    #[test]
+    fn bad_settings_name_the_key_and_the_rule() {
+        let cases = [
+            (json!([]), "settings: expected an object"),
+            (json!({"autoscaler": "x"}), "autoscaler: expected the data"),
+            (
+                json!({"autoscaler": {"max-scale": [1]}}),
+                "autoscaler.max-scale: expected a string, number or boolean, got a list",
+            ),
+            (
+                json!({"autoscaler": {"max-scale": 1.5}}),
+                "autoscaler.max-scale: invalid value \"1.5\"",
+            ),
+            (
+                json!({"autoscaler": {"initial-scale": 0}}),
+                "autoscaler.initial-scale = 0, must be at least 0 (or at least 1 when allow-zero-initial-scale is false)",
+            ),
+            (
+                json!({"autoscaler": {"max-scale-limit": "10"}}),
+                "autoscaler.max-scale = 0, must be in [1, max-scale-limit(10)] range",
+            ),
+            (
+                json!({"autoscaler": {"enable-scale-to-zero": "yes"}}),
+                "autoscaler.enable-scale-to-zero: invalid value \"yes\"",
+            ),
+            (
+                json!({"defaultInitialScale": "max"}),
+                "defaultInitialScale: invalid value \"max\": expected \"min\" or \"cluster\"",
+            ),
+        ];
+        for (input, expected) in cases {
+            let error = settings(input.clone()).unwrap_err();
+            assert!(error.starts_with(expected), "{input}: {error}");
+        }
+    }
+
+    #[test]
+    fn validate_settings_answers_with_a_verdict() {
+        let answer = |payload: &[u8]| -> Value {
+            serde_json::from_slice(&validate_settings(payload).unwrap()).unwrap()
+        };
+        assert_eq!(answer(b"{}"), json!({"valid": true, "message": null}));
+        assert_eq!(
+            answer(br#"{"defaultInitialScale": 1}"#),
+            json!({"valid": false, "message": "defaultInitialScale: invalid value 1: expected \"min\" or \"cluster\""})
+        );
+        assert_eq!(answer(b"not json")["valid"], json!(false));
+    }
+}
