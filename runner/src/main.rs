@@ -7,13 +7,15 @@ use anyhow::{Context, Result, bail};
 use policy_runner::{AdmissionResponse, Policy};
 use serde_json::Value;
 
-const USAGE: &str = "usage: policy-runner run [--request-path|-r FILE] [--settings-path|-s FILE] \
-[--settings-json JSON] <module.wasm | file://module.wasm>";
+const USAGE: &str = "usage:
+  policy-runner run [--request-path|-r FILE] [--settings-path|-s FILE] [--settings-json JSON] <module.wasm | file://module.wasm>
+  policy-runner show --request-path FILE < response.json   (the patched object and the warnings)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let outcome = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
+        Some("show") => show(&args[1..]),
         _ => Err(anyhow::anyhow!("{USAGE}")),
     };
     match outcome {
@@ -121,4 +123,46 @@ fn read_settings(path: Option<&str>, json: Option<&str>) -> Result<Value> {
         }
         (None, None) => Ok(Value::Object(Default::default())),
     }
+}
+
+/// Applies the patch of an AdmissionResponse (read from stdin) to the request's object and prints
+/// the result as YAML, followed by the verdict and the warnings.
+fn show(args: &[String]) -> Result<ExitCode> {
+    let args = parse_run_args(args)?;
+    let request_path = args.request_path.context("--request-path is required")?;
+    let request = read_request(&request_path)?;
+    let response: Value = serde_json::from_reader(std::io::stdin().lock())
+        .context("stdin does not hold an AdmissionResponse")?;
+    if response["allowed"] != true {
+        println!(
+            "rejected: {}",
+            response["status"]["message"].as_str().unwrap_or_default()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut object = request["object"].clone();
+    match response["patch"].as_str() {
+        None => println!("# accepted unchanged"),
+        Some(patch) => {
+            let bytes = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, patch)?;
+            let patch: json_patch::Patch = serde_json::from_slice(&bytes)?;
+            json_patch::patch(&mut object, &patch)?;
+            println!(
+                "# patched {} {}",
+                object["kind"].as_str().unwrap_or("object"),
+                object["metadata"]["name"].as_str().unwrap_or_default()
+            );
+        }
+    }
+    print!("{}", serde_yaml::to_string(&object)?);
+    let warnings: Vec<String> =
+        serde_json::from_value(response["warnings"].clone()).unwrap_or_default();
+    println!(
+        "# warnings: {}",
+        if warnings.is_empty() { "none" } else { "" }
+    );
+    for warning in warnings {
+        println!("#   - {warning}");
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,46 @@
+# knative-scale-policy: build, test and try the Kubewarden policy.
+SHELL := /bin/bash
+.DEFAULT_GOAL := policy.wasm
+
+WASM_TARGET := wasm32-wasip1
+RELEASE_WASM := target/$(WASM_TARGET)/release/knative_scale_policy.wasm
+RUNNER := target/debug/policy-runner
+SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock
+
+.PHONY: policy.wasm
+policy.wasm:
+	cargo build --locked --release --target $(WASM_TARGET) -p knative-scale-policy
+	cp $(RELEASE_WASM) policy.wasm
+
+.PHONY: runner
+runner:
+	cargo build --locked -p policy-runner
+
+.PHONY: fmt
+fmt:
+	cargo fmt --all -- --check
+
+.PHONY: lint
+lint:
+	cargo clippy --locked --workspace --all-targets -- -D warnings
+	cargo clippy --locked --release --target $(WASM_TARGET) -p knative-scale-policy -- -D warnings
+
+.PHONY: test
+test: fmt lint policy.wasm
+	cargo test --locked --workspace
+
+# The main job: build the policy, evaluate a KServe predictor whose cluster initial-scale (5) is
+# above its max-scale (3), and print the patched template annotations and the warnings.
+RUN_REQUEST ?= tests/fixtures/requests/kserve-predictor-min1-max3.json
+RUN_SETTINGS ?= tests/fixtures/settings/initial-scale-5.yaml
+.PHONY: run
+run: policy.wasm runner
+	@echo "== request: $(RUN_REQUEST)"; echo "== settings: $(RUN_SETTINGS)"
+	@$(RUNNER) run --request-path $(RUN_REQUEST) --settings-path $(RUN_SETTINGS) policy.wasm 2>/dev/null \
+	  | tee /tmp/knative-scale-policy-run.json \
+	  | $(RUNNER) show --request-path $(RUN_REQUEST)
+
+.PHONY: clean
+clean:
+	cargo clean
+	rm -f policy.wasm annotated-policy.wasm

@@ -1,0 +1,566 @@
+//! Every rule of resolution-rules.md, proven on the built policy.wasm through a waPC host.
+
+mod common;
+
+use common::knative::{Cluster, knative_errors, policy_promise_errors};
+use common::*;
+use serde_json::{Value, json};
+
+/// A fixture with its template annotations replaced.
+fn with_annotations(name: &str, annotations: &[(&str, &str)]) -> Value {
+    let mut request = request(name);
+    let map: serde_json::Map<String, Value> = annotations
+        .iter()
+        .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
+        .collect();
+    request["object"]["spec"]["template"]["metadata"]["annotations"] = Value::Object(map);
+    request
+}
+
+fn key(name: &str) -> String {
+    format!("{PREFIX}{name}")
+}
+
+/// The checks every accepted evaluation must pass: Knative would admit the output, the output
+/// keeps the policy's promises, and evaluating the output again changes nothing.
+fn assert_admissible_and_stable(evaluation: &Evaluation, settings: &Value, cluster: Cluster) {
+    let annotations = evaluation.annotations();
+    assert_eq!(knative_errors(&annotations, cluster), Vec::<String>::new());
+    assert_eq!(policy_promise_errors(&annotations), Vec::<String>::new());
+    let again = evaluate(&evaluation.as_update(), settings);
+    assert!(
+        again.accepted() && !again.mutated(),
+        "not a fixed point: {:?}",
+        again.patch()
+    );
+}
+
+const DEFAULT_CLUSTER: Cluster = Cluster {
+    allow_zero_initial_scale: false,
+    max_scale_limit: 0,
+};
+
+fn worked_example(
+    request_name: &str,
+    settings_name: &str,
+    expected: [&str; 3],
+    warned: bool,
+    cluster: Cluster,
+) {
+    let settings = settings(settings_name);
+    let evaluation = evaluate(&request(request_name), &settings);
+    assert!(evaluation.accepted(), "{}", evaluation.message());
+    let [min, max, initial] = expected;
+    assert!(
+        evaluation.scale_is(min, max, initial),
+        "got {:?}",
+        evaluation.scale()
+    );
+    assert_eq!(
+        !evaluation.warnings().is_empty(),
+        warned,
+        "{:?}",
+        evaluation.warnings()
+    );
+    assert_admissible_and_stable(&evaluation, &settings, cluster);
+}
+
+fn rejected(request: &Value, settings_name: &str) -> String {
+    let evaluation = evaluate(request, &settings(settings_name));
+    assert!(!evaluation.accepted(), "accepted: {:?}", evaluation.scale());
+    assert!(!evaluation.mutated());
+    evaluation.message()
+}
+
+// Section 7: the worked examples, one test a row.
+
+#[test]
+fn example_kserve_isvc_global_initial_above_max() {
+    worked_example(
+        "kserve-predictor-min1-max3",
+        "initial-scale-5",
+        ["1", "3", "1"],
+        true,
+        DEFAULT_CLUSTER,
+    );
+}
+
+#[test]
+fn example_min_0_zero_initial_allowed() {
+    let cluster = Cluster {
+        allow_zero_initial_scale: true,
+        ..DEFAULT_CLUSTER
+    };
+    worked_example(
+        "kserve-predictor-min0",
+        "allow-zero-initial-scale",
+        ["0", "0", "0"],
+        true,
+        cluster,
+    );
+}
+
+#[test]
+fn example_min_0_zero_initial_not_allowed() {
+    worked_example(
+        "kserve-predictor-min0",
+        "knative-defaults",
+        ["0", "0", "1"],
+        false,
+        DEFAULT_CLUSTER,
+    );
+}
+
+#[test]
+fn example_kserve_unlimited_max_global_max_4() {
+    worked_example(
+        "kserve-predictor-min1",
+        "max-scale-4",
+        ["1", "0", "1"],
+        true,
+        DEFAULT_CLUSTER,
+    );
+}
+
+#[test]
+fn example_kserve_unlimited_max_under_a_limit() {
+    let cluster = Cluster {
+        max_scale_limit: 10,
+        ..DEFAULT_CLUSTER
+    };
+    worked_example(
+        "kserve-predictor-min1",
+        "max-scale-4-limit-10",
+        ["1", "10", "1"],
+        true,
+        cluster,
+    );
+}
+
+#[test]
+fn example_plain_service_nothing_set() {
+    worked_example(
+        "service-no-annotations",
+        "min-scale-2-max-scale-6",
+        ["2", "6", "2"],
+        false,
+        DEFAULT_CLUSTER,
+    );
+}
+
+#[test]
+fn example_plain_service_min_above_cluster_max() {
+    worked_example(
+        "service-min6",
+        "max-scale-4",
+        ["6", "6", "6"],
+        true,
+        DEFAULT_CLUSTER,
+    );
+}
+
+#[test]
+fn example_explicit_initial_above_max() {
+    worked_example(
+        "service-min1-max3-initial5",
+        "knative-defaults",
+        ["1", "3", "3"],
+        true,
+        DEFAULT_CLUSTER,
+    );
+}
+
+#[test]
+fn example_explicit_initial_0_not_allowed() {
+    worked_example(
+        "service-min2-initial0",
+        "knative-defaults",
+        ["2", "0", "1"],
+        true,
+        DEFAULT_CLUSTER,
+    );
+}
+
+#[test]
+fn example_legacy_alias() {
+    worked_example(
+        "service-legacy-alias-min3",
+        "knative-defaults",
+        ["3", "0", "3"],
+        false,
+        DEFAULT_CLUSTER,
+    );
+}
+
+#[test]
+fn example_cluster_strategy() {
+    worked_example(
+        "service-min1-max3",
+        "initial-scale-5-cluster-strategy",
+        ["1", "3", "3"],
+        true,
+        DEFAULT_CLUSTER,
+    );
+}
+
+#[test]
+fn example_explicit_max_above_the_limit() {
+    let message = rejected(&request("service-max11"), "max-scale-5-limit-10");
+    assert_eq!(
+        message,
+        "autoscaling.knative.dev/max-scale=11 exceeds max-scale-limit=10 of the cluster's config-autoscaler; set it to 10 or less"
+    );
+}
+
+#[test]
+fn example_both_explicit_max_below_min() {
+    let message = rejected(&request("kserve-predictor-min5-max2"), "knative-defaults");
+    assert_eq!(
+        message,
+        "autoscaling.knative.dev/max-scale=2 is less than autoscaling.knative.dev/min-scale=5; raise max-scale or lower min-scale"
+    );
+}
+
+#[test]
+fn example_not_a_number() {
+    let message = rejected(&request("service-min-abc"), "knative-defaults");
+    assert_eq!(
+        message,
+        "autoscaling.knative.dev/min-scale: invalid value \"abc\": expected an integer 0 <= n <= 2147483647"
+    );
+}
+
+#[test]
+fn example_inferencegraph_gets_kserve_unlimited_max() {
+    worked_example(
+        "inferencegraph-min1",
+        "max-scale-4",
+        ["1", "0", "1"],
+        true,
+        DEFAULT_CLUSTER,
+    );
+}
+
+// Section 1: what is admitted.
+
+#[test]
+fn other_kinds_and_operations_are_accepted_unchanged() {
+    for name in ["deployment", "service-delete", "service-no-template"] {
+        let evaluation = evaluate_fixture(name, "initial-scale-5");
+        assert!(evaluation.accepted() && !evaluation.mutated(), "{name}");
+        assert_eq!(
+            evaluation.validation["mutated_object"],
+            Value::Null,
+            "{name}"
+        );
+    }
+    let connect = {
+        let mut r = request("service-min1-max3");
+        r["operation"] = "CONNECT".into();
+        r
+    };
+    assert!(!evaluate(&connect, &json!({})).mutated());
+}
+
+#[test]
+fn configurations_are_resolved_like_services() {
+    let evaluation = evaluate_fixture("configuration-no-annotations", "min-scale-2-max-scale-6");
+    assert!(evaluation.scale_is("2", "6", "2"));
+}
+
+#[test]
+fn only_template_annotations_change() {
+    let evaluation = evaluate_fixture("kserve-predictor-min1-max3", "initial-scale-5");
+    let operations = evaluation.patch();
+    let paths: Vec<&str> = operations
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|op| op["path"].as_str().unwrap())
+        .collect();
+    assert!(!paths.is_empty());
+    assert!(
+        paths
+            .iter()
+            .all(|p| p.starts_with("/spec/template/metadata/annotations/")),
+        "{paths:?}"
+    );
+    let strip = |mut object: Value| {
+        object["spec"]["template"]["metadata"]["annotations"] = Value::Null;
+        object
+    };
+    assert_eq!(
+        strip(evaluation.object()),
+        strip(evaluation.request["object"].clone())
+    );
+    assert_eq!(
+        evaluation.object()["metadata"]["annotations"],
+        json!({"serving.knative.dev/creator": "alice@example.com"})
+    );
+}
+
+#[test]
+fn kserve_managed_is_recognised_by_owner_reference() {
+    let mut plain = request("kserve-predictor-min1");
+    plain["object"]["metadata"]
+        .as_object_mut()
+        .unwrap()
+        .remove("ownerReferences");
+    assert!(evaluate(&plain, &settings("max-scale-4")).scale_is("1", "4", "1"));
+    assert!(evaluate_fixture("kserve-predictor-min1", "max-scale-4").scale_is("1", "0", "1"));
+    let mut other_owner = request("kserve-predictor-min1");
+    other_owner["object"]["metadata"]["ownerReferences"][0]["apiVersion"] = "example.com/v1".into();
+    assert!(evaluate(&other_owner, &settings("max-scale-4")).scale_is("1", "4", "1"));
+}
+
+// Section 2: reading the user's values.
+
+#[test]
+fn kebab_key_wins_and_the_ignored_alias_is_dropped_unvalidated() {
+    let r = with_annotations(
+        "service-no-annotations",
+        &[(&key("min-scale"), "1"), (&key("minScale"), "abc")],
+    );
+    let evaluation = evaluate(&r, &json!({}));
+    assert!(evaluation.scale_is("1", "0", "1"));
+    assert!(!evaluation.annotations().contains_key(&key("minScale")));
+}
+
+#[test]
+fn values_parse_as_go_int32_with_sign_and_leading_zeros() {
+    let r = with_annotations(
+        "service-no-annotations",
+        &[
+            (&key("min-scale"), "+2"),
+            (&key("max-scale"), "007"),
+            (&key("initialScale"), "03"),
+        ],
+    );
+    let evaluation = evaluate(&r, &json!({}));
+    assert!(evaluation.scale_is("2", "7", "3"));
+    assert!(evaluation.warnings().is_empty());
+    assert!(!evaluation.annotations().contains_key(RECORD_KEY));
+}
+
+#[test]
+fn invalid_negative_or_out_of_range_values_are_rejected_naming_key_and_value() {
+    let cases = [
+        ("minScale", "-1"),
+        ("max-scale", "2147483648"),
+        ("initial-scale", "3000000000"),
+        ("initialScale", "1.5"),
+        ("max-scale", " 3"),
+    ];
+    for (name, value) in cases {
+        let r = with_annotations("service-no-annotations", &[(&key(name), value)]);
+        let message = rejected(&r, "knative-defaults");
+        assert_eq!(
+            message,
+            format!(
+                "{PREFIX}{name}: invalid value \"{value}\": expected an integer 0 <= n <= 2147483647"
+            )
+        );
+    }
+}
+
+#[test]
+fn a_value_of_400_digits_is_rejected_with_a_short_message() {
+    let message = rejected(&request("service-min-400-digits"), "knative-defaults");
+    assert!(
+        message.starts_with("autoscaling.knative.dev/min-scale: invalid value \"9999"),
+        "{message}"
+    );
+    assert!(
+        message.contains("(400 characters)") && message.len() < 200,
+        "{message}"
+    );
+}
+
+// Section 3: resolving.
+
+#[test]
+fn min_defaults_to_cluster_min_scale() {
+    let evaluation = evaluate_fixture("service-no-annotations", "min-scale-2-max-scale-6");
+    assert_eq!(evaluation.scale()[0].as_deref(), Some("2"));
+}
+
+#[test]
+fn max_defaults_to_zero_for_kserve_and_to_cluster_max_scale_otherwise() {
+    assert!(evaluate_fixture("kserve-predictor-min1", "max-scale-4").scale_is("1", "0", "1"));
+    assert!(evaluate_fixture("service-no-annotations", "max-scale-4").scale_is("0", "4", "1"));
+}
+
+#[test]
+fn explicit_unlimited_max_becomes_the_limit_with_a_warning() {
+    let r = with_annotations("service-no-annotations", &[(&key("max-scale"), "0")]);
+    let evaluation = evaluate(&r, &settings("max-scale-4-limit-10"));
+    assert!(evaluation.scale_is("0", "10", "1"));
+    assert_eq!(
+        evaluation.warnings(),
+        vec![
+            "autoscaling.knative.dev/max-scale set to 10: 0 (unlimited) is not allowed under the cluster max-scale-limit 10, so unlimited becomes the limit"
+        ]
+    );
+}
+
+#[test]
+fn explicit_max_below_cluster_min_lowers_min() {
+    let r = with_annotations("service-no-annotations", &[(&key("max-scale"), "1")]);
+    let evaluation = evaluate(&r, &json!({"autoscaler": {"min-scale": "3"}}));
+    assert!(evaluation.scale_is("1", "1", "1"));
+    assert_eq!(evaluation.warnings().len(), 1);
+    assert!(evaluation.warnings()[0].starts_with("autoscaling.knative.dev/min-scale set to 1"));
+}
+
+#[test]
+fn min_above_the_limit_is_rejected_when_max_is_resolved() {
+    let r = with_annotations("kserve-predictor-min1", &[(&key("min-scale"), "12")]);
+    let message = rejected(&r, "max-scale-4-limit-10");
+    assert!(
+        message.starts_with("autoscaling.knative.dev/min-scale=12 exceeds max-scale-limit=10"),
+        "{message}"
+    );
+}
+
+#[test]
+fn resolved_zero_initial_becomes_one_when_the_revision_cannot_stay_at_zero() {
+    let hpa = with_annotations(
+        "kserve-predictor-min0",
+        &[
+            (&key("min-scale"), "0"),
+            (&key("class"), "hpa.autoscaling.knative.dev"),
+        ],
+    );
+    let evaluation = evaluate(&hpa, &settings("allow-zero-initial-scale"));
+    assert!(evaluation.scale_is("0", "0", "1"));
+    let no_scale_to_zero = json!({"autoscaler": {"allow-zero-initial-scale": "true", "enable-scale-to-zero": "false"}});
+    let evaluation = evaluate(&request("kserve-predictor-min0"), &no_scale_to_zero);
+    assert!(evaluation.scale_is("0", "0", "1"));
+    let explicit_zero = with_annotations(
+        "kserve-predictor-min0",
+        &[
+            (&key("initial-scale"), "0"),
+            (&key("class"), "hpa.autoscaling.knative.dev"),
+        ],
+    );
+    let evaluation = evaluate(&explicit_zero, &settings("allow-zero-initial-scale"));
+    assert_eq!(evaluation.scale()[2].as_deref(), Some("0"));
+}
+
+#[test]
+fn initial_is_capped_to_max() {
+    let evaluation = evaluate_fixture("service-min1-max3-initial5", "knative-defaults");
+    assert_eq!(
+        evaluation.warnings(),
+        vec![
+            "autoscaling.knative.dev/initial-scale set to 3: initial-scale 5 is above max-scale 3, and Knative would start that many pods anyway"
+        ]
+    );
+}
+
+// Section 4: telling the user.
+
+#[test]
+fn warning_names_key_value_and_reason() {
+    let evaluation = evaluate_fixture("kserve-predictor-min1-max3", "initial-scale-5");
+    assert_eq!(
+        evaluation.warnings(),
+        vec![
+            "autoscaling.knative.dev/initial-scale set to 1: the cluster initial-scale 5 would start more pods than max-scale 3"
+        ]
+    );
+}
+
+#[test]
+fn unchanged_result_is_accepted_without_mutation() {
+    let evaluation = evaluate_fixture("service-all-explicit", "knative-defaults");
+    assert!(evaluation.accepted());
+    assert!(!evaluation.mutated());
+    assert_eq!(evaluation.validation["mutated_object"], Value::Null);
+}
+
+// Section 5: stability.
+
+#[test]
+fn fixed_point_on_its_own_output() {
+    let evaluation = evaluate_fixture("kserve-predictor-own-output", "initial-scale-5");
+    assert!(
+        evaluation.accepted() && !evaluation.mutated(),
+        "{:?}",
+        evaluation.patch()
+    );
+    let first = evaluate_fixture("kserve-predictor-min1-max3", "initial-scale-5");
+    assert_eq!(
+        first.object(),
+        request("kserve-predictor-own-output")["object"]
+    );
+}
+
+#[test]
+fn resolved_keys_are_recomputed_on_update() {
+    let evaluation = evaluate_fixture("kserve-predictor-min-raised", "initial-scale-5");
+    assert!(
+        evaluation.scale_is("3", "3", "3"),
+        "{:?}",
+        evaluation.scale()
+    );
+}
+
+#[test]
+fn a_key_the_user_edits_stays_the_users() {
+    let first = evaluate_fixture("service-min1-max3", "initial-scale-5");
+    let mut update = first.as_update();
+    update["object"]["spec"]["template"]["metadata"]["annotations"][key("initial-scale")] =
+        "2".into();
+    let second = evaluate(&update, &settings("initial-scale-5"));
+    assert!(second.scale_is("1", "3", "2"));
+    assert!(!second.annotations().contains_key(RECORD_KEY));
+}
+
+#[test]
+fn changed_settings_apply_at_the_next_update_only() {
+    let first = evaluate_fixture("service-no-annotations", "knative-defaults");
+    assert!(first.scale_is("0", "0", "1"));
+    let second = evaluate(&first.as_update(), &settings("min-scale-2-max-scale-6"));
+    assert!(second.scale_is("2", "6", "2"));
+}
+
+// Section 6: settings.
+
+#[test]
+fn settings_are_validated_with_messages_naming_the_key() {
+    let verdict = |settings: Value| policy().validate_settings(&settings).expect("no trap");
+    assert!(verdict(json!({})).valid);
+    assert!(verdict(settings("yaml-scalars")).valid);
+    assert!(verdict(settings("max-scale-4-limit-10")).valid);
+    let typo = verdict(settings("invalid-typo"));
+    assert!(!typo.valid);
+    assert_eq!(
+        typo.message.as_deref(),
+        Some(
+            "unknown setting \"defaultInitalScale\": the settings are autoscaler, defaultInitialScale"
+        )
+    );
+    let zero = verdict(settings("invalid-zero-initial-scale"));
+    assert_eq!(
+        zero.message.as_deref(),
+        Some(
+            "autoscaler.initial-scale = 0, must be at least 0 (or at least 1 when allow-zero-initial-scale is false)"
+        )
+    );
+}
+
+#[test]
+fn yaml_scalars_read_like_configmap_strings() {
+    let evaluation = evaluate_fixture("kserve-predictor-min0", "yaml-scalars");
+    assert!(
+        evaluation.scale_is("0", "10", "0"),
+        "{:?}",
+        evaluation.scale()
+    );
+}
+
+#[test]
+fn protocol_version_is_v1() {
+    assert_eq!(policy().protocol_version().unwrap(), "v1");
+}
