@@ -69,11 +69,12 @@ impl Policy {
     }
 
     pub fn validate_settings(&self, settings: &Value) -> Result<SettingsVerdict> {
-        let answer = call(
-            &self.instance()?,
-            "validate_settings",
-            &serde_json::to_vec(settings)?,
-        )?;
+        self.validate_settings_raw(&serde_json::to_vec(settings)?)
+    }
+
+    /// `validate_settings` with a payload of the caller's making, malformed ones included.
+    pub fn validate_settings_raw(&self, payload: &[u8]) -> Result<SettingsVerdict> {
+        let answer = call(&self.instance()?, "validate_settings", payload)?;
         serde_json::from_slice(&answer).context("the policy's settings verdict is not valid JSON")
     }
 

@@ -46,10 +46,11 @@ pub fn knative_errors(annotations: &Map<String, Value>, cluster: Cluster) -> Vec
     };
     let min = bound(["min-scale", "minScale"]);
     let max = bound(["max-scale", "maxScale"]);
-    if let (Some(min), Some(max)) = (min, max) {
-        if max != 0 && min > max {
-            errors.push(format!("max-scale={max} is less than min-scale={min}"));
-        }
+    if let (Some(min), Some(max)) = (min, max)
+        && max != 0
+        && min > max
+    {
+        errors.push(format!("max-scale={max} is less than min-scale={min}"));
     }
     if let Some(max) = max {
         let limit = cluster.max_scale_limit;
@@ -97,10 +98,11 @@ pub fn policy_promise_errors(annotations: &Map<String, Value>) -> Vec<String> {
             errors.push(format!("alias {alias} is still present"));
         }
     }
-    if let [_, max, initial] = values[..] {
-        if max > 0 && initial > max {
-            errors.push(format!("initial-scale {initial} is above max-scale {max}"));
-        }
+    if let [_, max, initial] = values[..]
+        && max > 0
+        && initial > max
+    {
+        errors.push(format!("initial-scale {initial} is above max-scale {max}"));
     }
     errors
 }

@@ -2,6 +2,7 @@
 //! settings fixtures, and Knative's own validation of scale annotations (fact B.1).
 #![allow(dead_code)]
 
+pub mod generate;
 pub mod knative;
 
 use std::path::PathBuf;

@@ -1,0 +1,65 @@
+//! Properties of the policy's Rust code over generated requests and settings (the same checks run
+//! on the .wasm in wasm_properties.rs, with fewer cases).
+
+mod common;
+
+use common::generate::{check_accepted_output, knative_request, valid_settings};
+use knative_scale_policy::admission::{Verdict, evaluate};
+use knative_scale_policy::settings::Settings;
+use kubewarden_policy_sdk::request::KubernetesAdmissionRequest;
+use proptest::prelude::*;
+use serde_json::Value;
+
+fn run(request: &Value, settings: &Settings) -> Verdict {
+    let request: KubernetesAdmissionRequest = serde_json::from_value(request.clone()).unwrap();
+    evaluate(request, settings)
+}
+
+fn stored(request: &Value, verdict: &Verdict) -> Value {
+    match verdict {
+        Verdict::Mutate { object, .. } => object.clone(),
+        _ => request["object"].clone(),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn accepted_output_is_admissible_by_knative_and_touches_only_template_annotations(
+        request in knative_request(), (settings, cluster) in valid_settings()
+    ) {
+        let settings = Settings::from_json(&settings).unwrap();
+        let verdict = run(&request, &settings);
+        if let Verdict::Reject(message) = &verdict {
+            prop_assert!(message.contains("autoscaling.knative.dev/"), "{}", message);
+        } else {
+            let output = stored(&request, &verdict);
+            check_accepted_output(&request["object"], &output, cluster).map_err(TestCaseError::fail)?;
+        }
+    }
+
+    #[test]
+    fn fixed_point_f_of_f_equals_f(request in knative_request(), (settings, _) in valid_settings()) {
+        let settings = Settings::from_json(&settings).unwrap();
+        let verdict = run(&request, &settings);
+        if let Verdict::Reject(_) = verdict {
+            return Ok(());
+        }
+        let mut update = request.clone();
+        update["operation"] = "UPDATE".into();
+        update["object"] = stored(&request, &verdict);
+        prop_assert_eq!(run(&update, &settings), Verdict::Accept);
+    }
+
+    #[test]
+    fn warnings_only_accompany_a_mutation(request in knative_request(), (settings, _) in valid_settings()) {
+        let settings = Settings::from_json(&settings).unwrap();
+        if let Verdict::Mutate { warnings, .. } = run(&request, &settings) {
+            for warning in warnings {
+                prop_assert!(warning.starts_with("autoscaling.knative.dev/"), "{}", warning);
+                prop_assert!(warning.contains(" set to "), "{}", warning);
+            }
+        }
+    }
+}
