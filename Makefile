@@ -28,6 +28,7 @@ lint:
 .PHONY: test
 test: fmt lint policy.wasm
 	cargo test --locked --workspace
+	$(MAKE) e2e-tests
 
 # The main job: build the policy, evaluate a KServe predictor whose cluster initial-scale (5) is
 # above its max-scale (3), and print the patched template annotations and the warnings.
@@ -39,6 +40,21 @@ run: policy.wasm runner
 	@$(RUNNER) run --request-path $(RUN_REQUEST) --settings-path $(RUN_SETTINGS) policy.wasm 2>/dev/null \
 	  | tee /tmp/knative-scale-policy-run.json \
 	  | $(RUNNER) show --request-path $(RUN_REQUEST)
+
+# kwctl annotate embeds policy.yaml and this README in the module, as the catalogue does.
+annotated-policy.wasm: policy.wasm policy.yaml README.md
+	@command -v kwctl >/dev/null || { echo "kwctl is not installed: get it from https://github.com/kubewarden/kwctl/releases to annotate and push the policy" >&2; exit 1; }
+	kwctl annotate -m policy.yaml -u README.md -o annotated-policy.wasm policy.wasm
+
+# e2e.bats through kwctl when it is installed, otherwise through the in-repo runner.
+.PHONY: e2e-tests
+e2e-tests: policy.wasm
+	@if command -v kwctl >/dev/null; then \
+	  $(MAKE) annotated-policy.wasm && KWCTL=kwctl POLICY=annotated-policy.wasm bats e2e.bats; \
+	else \
+	  echo "kwctl not found: running e2e.bats through $(RUNNER)"; \
+	  $(MAKE) runner && KWCTL=$(RUNNER) POLICY=policy.wasm bats e2e.bats; \
+	fi
 
 .PHONY: clean
 clean:

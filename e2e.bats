@@ -1,0 +1,183 @@
+#!/usr/bin/env bats
+# End-to-end tests through kwctl's command line. They run unchanged against a real kwctl
+# (KWCTL=kwctl POLICY=annotated-policy.wasm) and against the in-repo runner (`make e2e-tests`).
+# Assertions decode the JSON patch, apply it to the request's template annotations, and compare.
+
+bats_require_minimum_version 1.5.0
+
+KWCTL=${KWCTL:-kwctl}
+POLICY=${POLICY:-annotated-policy.wasm}
+REQUESTS=tests/fixtures/requests
+SETTINGS=tests/fixtures/settings
+P=autoscaling.knative.dev
+
+# kwctl run with stdout (the AdmissionResponse) kept apart from stderr (logs).
+policy_run() {
+  run --separate-stderr "$KWCTL" run "$@" "$POLICY"
+  echo "output = ${output}"
+  echo "stderr = ${stderr}"
+}
+
+# The template annotations after the response's patch, given the request file.
+annotations_after() {
+  jq -n --slurpfile request "$1" --argjson response "$output" '
+    def unescape: gsub("~1"; "/") | gsub("~0"; "~");
+    "/spec/template/metadata/annotations" as $base
+    | reduce (($response.patch // empty) | @base64d | fromjson | .[]) as $op
+        ($request[0].object.spec.template.metadata.annotations // {};
+         if $op.path == $base then
+           (if $op.op == "remove" then {} else $op.value end)
+         elif ($op.path | startswith($base + "/")) then
+           ($op.path | ltrimstr($base + "/") | unescape) as $key
+           | if $op.op == "remove" then del(.[$key]) else .[$key] = $op.value end
+         else error("patch outside the template annotations: \($op.path)") end)'
+}
+
+# The three scale keys after the patch, as "min max initial".
+scale_after() {
+  annotations_after "$1" | jq -r --arg p "$P" '[.[$p + "/min-scale"], .[$p + "/max-scale"], .[$p + "/initial-scale"]] | map(. // "absent") | join(" ")'
+}
+
+warnings() {
+  jq -r '.warnings // [] | .[]' <<<"$output"
+}
+
+@test "KServe predictor: a global initial-scale above max starts at min, with a warning" {
+  policy_run --request-path $REQUESTS/kserve-predictor-min1-max3.json --settings-path $SETTINGS/initial-scale-5.yaml
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patchType <<<"$output")" = JSONPatch ]
+  [ "$(scale_after $REQUESTS/kserve-predictor-min1-max3.json)" = "1 3 1" ]
+  [ "$(warnings)" = "$P/initial-scale set to 1: the cluster initial-scale 5 would start more pods than max-scale 3" ]
+}
+
+@test "min-scale 0 with zero initial scale allowed starts at 0 pods" {
+  policy_run --request-path $REQUESTS/kserve-predictor-min0.json --settings-path $SETTINGS/allow-zero-initial-scale.yaml
+  [ "$status" -eq 0 ]
+  [ "$(scale_after $REQUESTS/kserve-predictor-min0.json)" = "0 0 0" ]
+  [ "$(warnings | wc -l)" -eq 1 ]
+}
+
+@test "min-scale 0 without zero initial scale allowed starts at 1 pod, silently" {
+  policy_run --request-path $REQUESTS/kserve-predictor-min0.json --settings-path $SETTINGS/knative-defaults.yaml
+  [ "$status" -eq 0 ]
+  [ "$(scale_after $REQUESTS/kserve-predictor-min0.json)" = "0 0 1" ]
+  [ "$(jq -r .warnings <<<"$output")" = null ]
+}
+
+@test "KServe unlimited max stays unlimited despite a global max-scale" {
+  policy_run --request-path $REQUESTS/kserve-predictor-min1.json --settings-path $SETTINGS/max-scale-4.yaml
+  [ "$status" -eq 0 ]
+  [ "$(scale_after $REQUESTS/kserve-predictor-min1.json)" = "1 0 1" ]
+  warnings | grep -qx "$P/max-scale set to 0: KServe's maxReplicas 0 means unlimited, not the cluster max-scale 4"
+}
+
+@test "KServe unlimited max becomes the max-scale-limit" {
+  policy_run --request-path $REQUESTS/kserve-predictor-min1.json --settings-path $SETTINGS/max-scale-4-limit-10.yaml
+  [ "$status" -eq 0 ]
+  [ "$(scale_after $REQUESTS/kserve-predictor-min1.json)" = "1 10 1" ]
+}
+
+@test "an InferenceGraph is KServe-managed too" {
+  policy_run --request-path $REQUESTS/inferencegraph-min1.json --settings-path $SETTINGS/max-scale-4-limit-10.yaml
+  [ "$status" -eq 0 ]
+  [ "$(scale_after $REQUESTS/inferencegraph-min1.json)" = "1 10 1" ]
+}
+
+@test "plain Service: cluster defaults made explicit, without warnings" {
+  policy_run --request-path $REQUESTS/service-no-annotations.json --settings-path $SETTINGS/min-scale-2-max-scale-6.yaml
+  [ "$status" -eq 0 ]
+  [ "$(scale_after $REQUESTS/service-no-annotations.json)" = "2 6 2" ]
+  [ "$(jq -r .warnings <<<"$output")" = null ]
+}
+
+@test "the cluster strategy starts at the global initial-scale, capped to max" {
+  policy_run --request-path $REQUESTS/service-min1-max3.json --settings-path $SETTINGS/initial-scale-5-cluster-strategy.yaml
+  [ "$status" -eq 0 ]
+  [ "$(scale_after $REQUESTS/service-min1-max3.json)" = "1 3 3" ]
+}
+
+@test "a legacy alias moves to its kebab key" {
+  policy_run --request-path $REQUESTS/service-legacy-alias-min3.json --settings-json '{}'
+  [ "$status" -eq 0 ]
+  [ "$(scale_after $REQUESTS/service-legacy-alias-min3.json)" = "3 0 3" ]
+  [ "$(annotations_after $REQUESTS/service-legacy-alias-min3.json | jq --arg k "$P/minScale" 'has($k)')" = false ]
+}
+
+@test "only the template annotations are patched" {
+  policy_run --request-path $REQUESTS/kserve-predictor-min1-max3.json --settings-path $SETTINGS/initial-scale-5.yaml
+  [ "$status" -eq 0 ]
+  jq -e '.patch | @base64d | fromjson | length > 0 and all(.path | startswith("/spec/template/metadata/annotations/"))' <<<"$output"
+}
+
+@test "a max-scale above the limit is rejected, naming the key and the limit" {
+  policy_run --request-path $REQUESTS/service-max11.json --settings-path $SETTINGS/max-scale-5-limit-10.yaml
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+  [ "$(jq -r .status.message <<<"$output")" = "$P/max-scale=11 exceeds max-scale-limit=10 of the cluster's config-autoscaler; set it to 10 or less" ]
+}
+
+@test "an explicit max below an explicit min is rejected" {
+  policy_run --request-path $REQUESTS/kserve-predictor-min5-max2.json
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [ "$(jq -r .status.message <<<"$output")" = "$P/max-scale=2 is less than $P/min-scale=5; raise max-scale or lower min-scale" ]
+}
+
+@test "a value that is not a number is rejected" {
+  policy_run --request-path $REQUESTS/service-min-abc.json
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [ "$(jq -r .status.message <<<"$output")" = "$P/min-scale: invalid value \"abc\": expected an integer 0 <= n <= 2147483647" ]
+}
+
+@test "settings with a typo are refused before any evaluation" {
+  policy_run --request-path $REQUESTS/service-min1-max3.json --settings-path $SETTINGS/invalid-typo.yaml
+  [ "$status" -ne 0 ]
+  [[ "$stderr" == *'Provided settings are not valid'*'unknown setting "defaultInitalScale"'* ]]
+}
+
+@test "settings Knative would refuse are refused" {
+  policy_run --request-path $REQUESTS/service-min1-max3.json --settings-json '{"autoscaler": {"max-scale-limit": "10"}}'
+  [ "$status" -ne 0 ]
+  [[ "$stderr" == *'Provided settings are not valid'*'autoscaler.max-scale = 0, must be in [1, max-scale-limit(10)] range'* ]]
+}
+
+@test "explicit canonical values are accepted without a mutation" {
+  policy_run --request-path $REQUESTS/service-all-explicit.json
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test "other kinds and DELETE are accepted unchanged" {
+  for request in deployment service-delete service-no-template; do
+    policy_run --request-path $REQUESTS/$request.json --settings-path $SETTINGS/initial-scale-5.yaml
+    [ "$status" -eq 0 ]
+    [ "$(jq -r .allowed <<<"$output")" = true ]
+    [ "$(jq -r .patch <<<"$output")" = null ]
+  done
+}
+
+@test "an UPDATE of the policy's own output changes nothing" {
+  policy_run --request-path $REQUESTS/kserve-predictor-own-output.json --settings-path $SETTINGS/initial-scale-5.yaml
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test "an UPDATE that raises min-scale moves the resolved initial-scale with it" {
+  policy_run --request-path $REQUESTS/kserve-predictor-min-raised.json --settings-path $SETTINGS/initial-scale-5.yaml
+  [ "$status" -eq 0 ]
+  [ "$(scale_after $REQUESTS/kserve-predictor-min-raised.json)" = "3 3 3" ]
+}
+
+@test "an AdmissionReview is read like a bare AdmissionRequest" {
+  jq '{apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", request: .}' \
+    $REQUESTS/kserve-predictor-min1-max3.json > "$BATS_TEST_TMPDIR/review.json"
+  policy_run --request-path "$BATS_TEST_TMPDIR/review.json" --settings-path $SETTINGS/initial-scale-5.yaml
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .uid <<<"$output")" = "705ab4f5-6393-11e8-b7cc-42010a800002" ]
+  [ "$(scale_after $REQUESTS/kserve-predictor-min1-max3.json)" = "1 3 1" ]
+}
