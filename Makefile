@@ -12,9 +12,11 @@ policy.wasm:
 	cargo build --locked --release --target $(WASM_TARGET) -p knative-scale-policy
 	cp $(RELEASE_WASM) policy.wasm
 
+# Built with the workspace's test targets so that its dependencies' features match the test
+# build and wasmtime is compiled once, not twice.
 .PHONY: runner
 runner:
-	cargo build --locked -p policy-runner
+	cargo build --locked --workspace --all-targets
 
 .PHONY: fmt
 fmt:
@@ -46,14 +48,18 @@ annotated-policy.wasm: policy.wasm policy.yaml README.md
 	@command -v kwctl >/dev/null || { echo "kwctl is not installed: get it from https://github.com/kubewarden/kwctl/releases to annotate and push the policy" >&2; exit 1; }
 	kwctl annotate -m policy.yaml -u README.md -o annotated-policy.wasm policy.wasm
 
-# e2e.bats through kwctl when it is installed, otherwise through the in-repo runner.
+# e2e.bats through kwctl when it is installed, otherwise through the in-repo runner (which
+# annotates a copy of the module the same way, for --allow-context-aware).
+RUNNER_ANNOTATED := target/e2e-annotated-policy.wasm
 .PHONY: e2e-tests
 e2e-tests: policy.wasm
 	@if command -v kwctl >/dev/null; then \
 	  $(MAKE) annotated-policy.wasm && KWCTL=kwctl POLICY=annotated-policy.wasm bats e2e.bats; \
 	else \
 	  echo "kwctl not found: running e2e.bats through $(RUNNER)"; \
-	  $(MAKE) runner && KWCTL=$(RUNNER) POLICY=policy.wasm bats e2e.bats; \
+	  $(MAKE) runner && rm -f $(RUNNER_ANNOTATED) \
+	  && $(RUNNER) annotate -m policy.yaml -u README.md -o $(RUNNER_ANNOTATED) policy.wasm \
+	  && KWCTL=$(RUNNER) POLICY=$(RUNNER_ANNOTATED) bats e2e.bats; \
 	fi
 
 .PHONY: clean

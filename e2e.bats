@@ -181,3 +181,41 @@ warnings() {
   [ "$(jq -r .uid <<<"$output")" = "705ab4f5-6393-11e8-b7cc-42010a800002" ]
   [ "$(scale_after $REQUESTS/kserve-predictor-min1-max3.json)" = "1 3 1" ]
 }
+
+# Context-aware mode: config-autoscaler answered from recorded sessions.
+SESSIONS=tests/fixtures/sessions
+
+@test "context-aware: live config-autoscaler values win over the static settings" {
+  policy_run --request-path $REQUESTS/service-no-annotations.json --settings-path $SETTINGS/context-aware.yaml \
+    --allow-context-aware --replay-host-capabilities-interactions $SESSIONS/default-cluster.yml
+  [ "$status" -eq 0 ]
+  [ "$(scale_after $REQUESTS/service-no-annotations.json)" = "0 0 1" ]
+  [ "$(jq -r .warnings <<<"$output")" = null ]
+}
+
+@test "context-aware: a limit set only in the live ConfigMap bounds an unlimited KServe max" {
+  policy_run --request-path $REQUESTS/kserve-predictor-min1.json --settings-path $SETTINGS/context-aware.yaml \
+    --allow-context-aware --replay-host-capabilities-interactions $SESSIONS/cluster-with-limit.yml
+  [ "$status" -eq 0 ]
+  [ "$(scale_after $REQUESTS/kserve-predictor-min1.json)" = "1 10 1" ]
+}
+
+@test "context-aware: a missing, forbidden or invalid ConfigMap falls back with one warning" {
+  for session in configmap-missing access-denied invalid-data; do
+    policy_run --request-path $REQUESTS/service-no-annotations.json --settings-path $SETTINGS/context-aware.yaml \
+      --allow-context-aware --replay-host-capabilities-interactions $SESSIONS/$session.yml
+    [ "$status" -eq 0 ]
+    [ "$(jq -r .allowed <<<"$output")" = true ]
+    [ "$(scale_after $REQUESTS/service-no-annotations.json)" = "0 3 1" ]
+    [ "$(warnings | grep -c '^ConfigMap knative-serving/config-autoscaler could not be used')" -eq 1 ]
+  done
+}
+
+@test "context-aware: without --allow-context-aware the read is denied and the policy falls back" {
+  policy_run --request-path $REQUESTS/service-no-annotations.json --settings-path $SETTINGS/context-aware.yaml \
+    --replay-host-capabilities-interactions $SESSIONS/default-cluster.yml
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(scale_after $REQUESTS/service-no-annotations.json)" = "0 3 1" ]
+  warnings | grep -q 'Policy has not been granted access to Kubernetes v1/ConfigMap resources'
+}

@@ -9,8 +9,11 @@ use kubewarden_policy_sdk::response::ValidationResponse;
 use kubewarden_policy_sdk::wapc_guest::CallResult;
 use serde_json::{Map, Value};
 
+use crate::cluster::ClusterConfig;
 use crate::keys::{Annotations, Bound, RECORD_KEY};
+use crate::live_config;
 use crate::plan::{Plan, plan};
+use crate::resolve::InitialStrategy;
 use crate::settings::{Settings, json_type};
 
 static LOG: LazyLock<slog::Logger> = LazyLock::new(|| {
@@ -21,43 +24,87 @@ static LOG: LazyLock<slog::Logger> = LazyLock::new(|| {
 });
 
 #[derive(Debug, PartialEq)]
-pub enum Verdict {
+pub enum Outcome {
     Accept,
-    Mutate {
-        object: Value,
-        warnings: Vec<String>,
-    },
+    Mutate(Value),
     Reject(String),
+}
+
+#[derive(Debug, PartialEq)]
+pub struct Verdict {
+    pub outcome: Outcome,
+    pub warnings: Vec<String>,
+}
+
+impl Verdict {
+    fn plain(outcome: Outcome) -> Verdict {
+        Verdict {
+            outcome,
+            warnings: Vec::new(),
+        }
+    }
 }
 
 /// The waPC `validate` function.
 pub fn validate(payload: &[u8]) -> CallResult {
     let verdict = match ValidationRequest::<Settings>::new(payload) {
-        Ok(validation) => evaluate(validation.request, &validation.settings),
-        Err(error) => Verdict::Reject(format!("invalid admission request: {error}")),
+        Ok(validation) => evaluate(validation.request, &validation.settings, host_get_resource),
+        Err(error) => Verdict::plain(Outcome::Reject(format!(
+            "invalid admission request: {error}"
+        ))),
     };
     respond(verdict)
 }
 
-pub fn evaluate(request: KubernetesAdmissionRequest, settings: &Settings) -> Verdict {
+/// Kubewarden's `kubernetes/get_resource` host capability, as the SDK calls it.
+fn host_get_resource(payload: &[u8]) -> Result<Vec<u8>, String> {
+    kubewarden_policy_sdk::wapc_guest::host_call(
+        "kubewarden",
+        "kubernetes",
+        "get_resource",
+        payload,
+    )
+    .map_err(|error| error.to_string())
+}
+
+/// `get_resource` is the host capability, injected so that tests need no host.
+pub fn evaluate(
+    request: KubernetesAdmissionRequest,
+    settings: &Settings,
+    get_resource: impl FnOnce(&[u8]) -> Result<Vec<u8>, String>,
+) -> Verdict {
     let kind = &request.kind;
     let knative_kind = kind.group == "serving.knative.dev"
         && kind.version == "v1"
         && matches!(kind.kind.as_str(), "Service" | "Configuration");
     let writes = matches!(request.operation.as_str(), "CREATE" | "UPDATE");
     if !knative_kind || !writes {
-        return Verdict::Accept;
+        return Verdict::plain(Outcome::Accept);
+    }
+    let source = live_config::cluster_config(settings, get_resource);
+    let mut warnings = Vec::new();
+    if let Some(warning) = source.fallback_warning {
+        slog::warn!(LOG, "{}", warning);
+        warnings.push(warning);
     }
     let mut object = request.object;
-    match mutate(&mut object, settings) {
-        Ok(None) => Verdict::Accept,
-        Ok(Some(warnings)) => Verdict::Mutate { object, warnings },
-        Err(message) => Verdict::Reject(message),
-    }
+    let outcome = match mutate(&mut object, &source.cluster, settings.default_initial_scale) {
+        Ok(None) => Outcome::Accept,
+        Ok(Some(resolution_warnings)) => {
+            warnings.extend(resolution_warnings);
+            Outcome::Mutate(object)
+        }
+        Err(message) => Outcome::Reject(message),
+    };
+    Verdict { outcome, warnings }
 }
 
 /// Rewrites the template annotations of `object` in place; `Ok(None)` when nothing changed.
-fn mutate(object: &mut Value, settings: &Settings) -> Result<Option<Vec<String>>, String> {
+fn mutate(
+    object: &mut Value,
+    cluster: &ClusterConfig,
+    strategy: InitialStrategy,
+) -> Result<Option<Vec<String>>, String> {
     let kserve_managed = is_kserve_managed(object);
     let Some(template) = object.pointer_mut("/spec/template") else {
         return Ok(None);
@@ -71,12 +118,7 @@ fn mutate(object: &mut Value, settings: &Settings) -> Result<Option<Vec<String>>
     let metadata = child_map(template, "metadata", "spec.template")?;
     let annotations = child_map(metadata, "annotations", "spec.template.metadata")?;
     let view = StringAnnotations::new(annotations)?;
-    let plan = plan(
-        &view,
-        kserve_managed,
-        &settings.autoscaler,
-        settings.default_initial_scale,
-    )?;
+    let plan = plan(&view, kserve_managed, cluster, strategy)?;
     let before = annotations.clone();
     apply(&plan, annotations);
     if *annotations == before {
@@ -165,22 +207,175 @@ fn is_kserve_managed(object: &Value) -> bool {
 }
 
 fn respond(verdict: Verdict) -> CallResult {
-    let (accepted, message, mutated_object, warnings) = match verdict {
-        Verdict::Accept => (true, None, None, None),
-        Verdict::Mutate { object, warnings } => (
-            true,
-            None,
-            Some(object),
-            (!warnings.is_empty()).then_some(warnings),
-        ),
-        Verdict::Reject(message) => (false, Some(message), None, None),
+    let (accepted, message, mutated_object) = match verdict.outcome {
+        Outcome::Accept => (true, None, None),
+        Outcome::Mutate(object) => (true, None, Some(object)),
+        Outcome::Reject(message) => (false, Some(message), None),
     };
+    let warnings = verdict.warnings;
     Ok(serde_json::to_vec(&ValidationResponse {
         accepted,
         message,
         code: None,
         mutated_object,
         audit_annotations: None,
-        warnings,
+        warnings: (!warnings.is_empty()).then_some(warnings),
     })?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn request(kind: &str, operation: &str, annotations: Value) -> KubernetesAdmissionRequest {
+        serde_json::from_value(json!({
+            "uid": "u",
+            "kind": {"group": "serving.knative.dev", "version": "v1", "kind": kind},
+            "operation": operation,
+            "object": {"kind": kind, "spec": {"template": {"metadata": {"annotations": annotations}}}}
+        }))
+        .unwrap()
+    }
+
+    fn context_aware() -> Settings {
+        Settings::from_json(&json!({
+            "autoscaler": {"initial-scale": "5"},
+            "autoscalerConfigMap": {}
+        }))
+        .unwrap()
+    }
+
+    fn live(data: Value) -> impl FnOnce(&[u8]) -> Result<Vec<u8>, String> {
+        move |_| Ok(serde_json::to_vec(&json!({"data": data})).unwrap())
+    }
+
+    fn annotation(verdict: &Verdict, name: &str) -> Option<String> {
+        let Outcome::Mutate(object) = &verdict.outcome else {
+            return None;
+        };
+        object["spec"]["template"]["metadata"]["annotations"]
+            [format!("autoscaling.knative.dev/{name}")]
+        .as_str()
+        .map(str::to_string)
+    }
+
+    #[test]
+    fn live_configmap_values_win_over_static_settings() {
+        let verdict = evaluate(
+            request(
+                "Service",
+                "CREATE",
+                json!({"autoscaling.knative.dev/max-scale": "3"}),
+            ),
+            &context_aware(),
+            live(json!({"initial-scale": "2", "min-scale": "1"})),
+        );
+        assert_eq!(annotation(&verdict, "min-scale").as_deref(), Some("1"));
+        assert_eq!(
+            verdict.warnings,
+            vec![
+                "autoscaling.knative.dev/initial-scale set to 1: a new revision starts at its min-scale 1, not at the cluster initial-scale 2"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_limit_only_in_the_live_configmap_bounds_an_unlimited_max() {
+        let verdict = evaluate(
+            request(
+                "Service",
+                "CREATE",
+                json!({"autoscaling.knative.dev/max-scale": "0"}),
+            ),
+            &context_aware(),
+            live(json!({"max-scale": "4", "max-scale-limit": "10"})),
+        );
+        assert_eq!(annotation(&verdict, "max-scale").as_deref(), Some("10"));
+    }
+
+    #[test]
+    fn each_failure_falls_back_to_static_settings_with_one_warning() {
+        type HostCall = Box<dyn FnOnce(&[u8]) -> Result<Vec<u8>, String>>;
+        let failures: Vec<HostCall> = vec![
+            Box::new(|_| {
+                Err(
+                    "Policy has not been granted access to Kubernetes v1/ConfigMap resources"
+                        .into(),
+                )
+            }),
+            Box::new(|_| Err("configmaps \"config-autoscaler\" not found".into())),
+            Box::new(live(json!({"initial-scale": "0"}))),
+        ];
+        for get_resource in failures {
+            let verdict = evaluate(
+                request(
+                    "Service",
+                    "CREATE",
+                    json!({
+                    "autoscaling.knative.dev/min-scale": "1",
+                    "autoscaling.knative.dev/max-scale": "3"}),
+                ),
+                &context_aware(),
+                get_resource,
+            );
+            // The static initial-scale 5 is above max-scale 3: a new revision starts at min-scale.
+            assert_eq!(annotation(&verdict, "initial-scale").as_deref(), Some("1"));
+            assert_eq!(verdict.warnings.len(), 2, "{:?}", verdict.warnings);
+            assert!(
+                verdict.warnings[0]
+                    .starts_with("ConfigMap knative-serving/config-autoscaler could not be used")
+            );
+            assert!(
+                verdict.warnings[1]
+                    .contains("the cluster initial-scale 5 would start more pods than max-scale 3")
+            );
+        }
+    }
+
+    #[test]
+    fn the_fallback_warning_comes_with_rejections_and_unchanged_accepts_too() {
+        let denied = |_: &[u8]| -> Result<Vec<u8>, String> { Err("denied".into()) };
+        let rejected = evaluate(
+            request(
+                "Service",
+                "CREATE",
+                json!({"autoscaling.knative.dev/min-scale": "x"}),
+            ),
+            &context_aware(),
+            denied,
+        );
+        assert!(matches!(rejected.outcome, Outcome::Reject(_)));
+        assert_eq!(rejected.warnings.len(), 1);
+        let unchanged = evaluate(
+            request(
+                "Service",
+                "UPDATE",
+                json!({
+                "autoscaling.knative.dev/min-scale": "1",
+                "autoscaling.knative.dev/max-scale": "2",
+                "autoscaling.knative.dev/initial-scale": "1"}),
+            ),
+            &context_aware(),
+            denied,
+        );
+        assert_eq!(unchanged.outcome, Outcome::Accept);
+        assert_eq!(unchanged.warnings.len(), 1);
+    }
+
+    #[test]
+    fn other_kinds_and_operations_make_no_host_call() {
+        let no_call = |_: &[u8]| -> Result<Vec<u8>, String> { panic!("unexpected host call") };
+        let mut deployment = request("Deployment", "CREATE", json!({}));
+        deployment.kind.group = "apps".into();
+        assert_eq!(
+            evaluate(deployment, &context_aware(), no_call),
+            Verdict::plain(Outcome::Accept)
+        );
+        let delete = request("Service", "DELETE", json!({}));
+        assert_eq!(
+            evaluate(delete, &context_aware(), no_call),
+            Verdict::plain(Outcome::Accept)
+        );
+    }
 }

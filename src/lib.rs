@@ -4,6 +4,7 @@
 pub mod admission;
 pub mod cluster;
 pub mod keys;
+pub mod live_config;
 pub mod plan;
 pub mod record;
 pub mod resolve;

@@ -16,9 +16,27 @@ use crate::resolve::InitialStrategy;
 pub struct Settings {
     pub autoscaler: ClusterConfig,
     pub default_initial_scale: InitialStrategy,
+    /// Context-aware mode: read config-autoscaler live from the cluster, `autoscaler` as fallback.
+    pub autoscaler_config_map: Option<ConfigMapRef>,
 }
 
-const SETTING_NAMES: &str = "autoscaler, defaultInitialScale";
+/// Where Knative keeps config-autoscaler.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigMapRef {
+    pub namespace: String,
+    pub name: String,
+}
+
+impl Default for ConfigMapRef {
+    fn default() -> Self {
+        ConfigMapRef {
+            namespace: "knative-serving".to_string(),
+            name: "config-autoscaler".to_string(),
+        }
+    }
+}
+
+const SETTING_NAMES: &str = "autoscaler, defaultInitialScale, autoscalerConfigMap";
 
 impl TryFrom<Value> for Settings {
     type Error = String;
@@ -46,6 +64,7 @@ impl Settings {
             match name.as_str() {
                 "autoscaler" => settings.autoscaler = autoscaler(value)?,
                 "defaultInitialScale" => settings.default_initial_scale = strategy(value)?,
+                "autoscalerConfigMap" => settings.autoscaler_config_map = config_map(value)?,
                 unknown => {
                     return Err(format!(
                         "unknown setting \"{unknown}\": the settings are {SETTING_NAMES}"
@@ -98,6 +117,41 @@ fn strategy(value: &Value) -> Result<InitialStrategy, String> {
             "defaultInitialScale: invalid value {value}: expected \"min\" or \"cluster\""
         )),
     }
+}
+
+/// `{}` selects Knative's own location; `null` turns the context-aware mode off.
+fn config_map(value: &Value) -> Result<Option<ConfigMapRef>, String> {
+    let fields = match value {
+        Value::Null => return Ok(None),
+        Value::Object(fields) => fields,
+        other => {
+            return Err(format!(
+                "autoscalerConfigMap: expected a map with namespace and name, got {}",
+                json_type(other)
+            ));
+        }
+    };
+    let mut reference = ConfigMapRef::default();
+    for (key, value) in fields {
+        let slot = match key.as_str() {
+            "namespace" => &mut reference.namespace,
+            "name" => &mut reference.name,
+            unknown => {
+                return Err(format!(
+                    "autoscalerConfigMap: unknown key \"{unknown}\": the keys are namespace and name"
+                ));
+            }
+        };
+        match value.as_str() {
+            Some(text) if !text.is_empty() => *slot = text.to_string(),
+            _ => {
+                return Err(format!(
+                    "autoscalerConfigMap.{key}: expected a non-empty string, got {value}"
+                ));
+            }
+        }
+    }
+    Ok(Some(reference))
 }
 
 pub fn json_type(value: &Value) -> &'static str {
@@ -165,8 +219,60 @@ mod tests {
     fn unknown_top_level_setting_is_rejected() {
         assert_eq!(
             settings(json!({"defaultInitalScale": "min"})).unwrap_err(),
-            "unknown setting \"defaultInitalScale\": the settings are autoscaler, defaultInitialScale"
+            "unknown setting \"defaultInitalScale\": the settings are autoscaler, defaultInitialScale, autoscalerConfigMap"
         );
+    }
+
+    #[test]
+    fn autoscaler_config_map_is_off_by_default_and_defaults_to_knatives_location() {
+        assert_eq!(settings(json!({})).unwrap().autoscaler_config_map, None);
+        assert_eq!(
+            settings(json!({"autoscalerConfigMap": null}))
+                .unwrap()
+                .autoscaler_config_map,
+            None
+        );
+        assert_eq!(
+            settings(json!({"autoscalerConfigMap": {}}))
+                .unwrap()
+                .autoscaler_config_map,
+            Some(ConfigMapRef {
+                namespace: "knative-serving".into(),
+                name: "config-autoscaler".into()
+            })
+        );
+        let custom = json!({"autoscalerConfigMap": {"namespace": "serving", "name": "autoscaler"}});
+        assert_eq!(
+            settings(custom).unwrap().autoscaler_config_map,
+            Some(ConfigMapRef {
+                namespace: "serving".into(),
+                name: "autoscaler".into()
+            })
+        );
+    }
+
+    #[test]
+    fn bad_autoscaler_config_map_names_the_key() {
+        for (input, expected) in [
+            (
+                json!({"autoscalerConfigMap": "config-autoscaler"}),
+                "autoscalerConfigMap: expected a map with namespace and name, got a string",
+            ),
+            (
+                json!({"autoscalerConfigMap": {"ns": "x"}}),
+                "autoscalerConfigMap: unknown key \"ns\": the keys are namespace and name",
+            ),
+            (
+                json!({"autoscalerConfigMap": {"name": ""}}),
+                "autoscalerConfigMap.name: expected a non-empty string, got \"\"",
+            ),
+            (
+                json!({"autoscalerConfigMap": {"namespace": 3}}),
+                "autoscalerConfigMap.namespace: expected a non-empty string, got 3",
+            ),
+        ] {
+            assert_eq!(settings(input).unwrap_err(), expected);
+        }
     }
 
     #[test]

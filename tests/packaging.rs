@@ -168,6 +168,52 @@ fn deploy_manifests_are_valid_cluster_admission_policies() {
                 .validate_settings(&spec["settings"])
                 .expect("no trap");
             assert!(verdict.valid, "{name}: {:?}", verdict.message);
+            if !spec["settings"]["autoscalerConfigMap"].is_null() {
+                assert_eq!(
+                    spec["contextAwareResources"],
+                    metadata()["contextAwareResources"],
+                    "{name}"
+                );
+            }
         }
     }
+}
+
+#[test]
+fn context_aware_rbac_grants_get_on_the_configmap_the_manifest_reads() {
+    let policy = documents(Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/deploy/context-aware.yaml"
+    )));
+    let config_map = &policy[0]["spec"]["settings"]["autoscalerConfigMap"];
+    let rbac = documents(Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/deploy/context-aware-rbac.yaml"
+    )));
+    let role = rbac.iter().find(|d| d["kind"] == "Role").expect("a Role");
+    let binding = rbac
+        .iter()
+        .find(|d| d["kind"] == "RoleBinding")
+        .expect("a RoleBinding");
+    assert_eq!(role["metadata"]["namespace"], config_map["namespace"]);
+    assert_eq!(
+        role["rules"],
+        json!([{"apiGroups": [""], "resources": ["configmaps"], "resourceNames": [config_map["name"]], "verbs": ["get"]}])
+    );
+    assert_eq!(binding["metadata"]["namespace"], config_map["namespace"]);
+    assert_eq!(binding["roleRef"]["name"], role["metadata"]["name"]);
+    assert_eq!(binding["subjects"][0]["kind"], "ServiceAccount");
+}
+
+#[test]
+fn policy_metadata_declares_the_configmap_read_of_the_context_aware_mode() {
+    let metadata = metadata();
+    assert_eq!(
+        metadata["contextAwareResources"],
+        json!([{"apiVersion": "v1", "kind": "ConfigMap"}])
+    );
+    assert_eq!(
+        metadata["hostCapabilities"],
+        json!(["kubernetes/get_resource"])
+    );
 }

@@ -538,7 +538,7 @@ fn settings_are_validated_with_messages_naming_the_key() {
     assert_eq!(
         typo.message.as_deref(),
         Some(
-            "unknown setting \"defaultInitalScale\": the settings are autoscaler, defaultInitialScale"
+            "unknown setting \"defaultInitalScale\": the settings are autoscaler, defaultInitialScale, autoscalerConfigMap"
         )
     );
     let zero = verdict(settings("invalid-zero-initial-scale"));

@@ -4,6 +4,7 @@
 //! way `kwctl run` prints it.
 
 pub mod capabilities;
+pub mod metadata;
 pub mod policy;
 pub mod response;
 

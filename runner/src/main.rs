@@ -4,11 +4,13 @@
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use policy_runner::{AdmissionResponse, Policy};
+use policy_runner::{AdmissionResponse, HostCapabilities, Policy, metadata};
 use serde_json::Value;
 
 const USAGE: &str = "usage:
-  policy-runner run [--request-path|-r FILE] [--settings-path|-s FILE] [--settings-json JSON] <module.wasm | file://module.wasm>
+  policy-runner run [--request-path|-r FILE] [--settings-path|-s FILE] [--settings-json JSON]
+      [--allow-context-aware] [--replay-host-capabilities-interactions FILE] <module.wasm | file://module.wasm>
+  policy-runner annotate --metadata-path|-m policy.yaml [--usage-path|-u README.md] --output-path|-o OUT <module.wasm>
   policy-runner show --request-path FILE < response.json   (the patched object and the warnings)";
 
 fn main() -> ExitCode {
@@ -16,6 +18,7 @@ fn main() -> ExitCode {
     let outcome = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("show") => show(&args[1..]),
+        Some("annotate") => annotate(&args[1..]),
         _ => Err(anyhow::anyhow!("{USAGE}")),
     };
     match outcome {
@@ -32,6 +35,11 @@ struct RunArgs {
     request_path: Option<String>,
     settings_path: Option<String>,
     settings_json: Option<String>,
+    allow_context_aware: bool,
+    replay_path: Option<String>,
+    metadata_path: Option<String>,
+    usage_path: Option<String>,
+    output_path: Option<String>,
     module: Option<String>,
 }
 
@@ -56,6 +64,11 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs> {
             "-r" | "--request-path" => parsed.request_path = Some(value()?),
             "-s" | "--settings-path" => parsed.settings_path = Some(value()?),
             "--settings-json" => parsed.settings_json = Some(value()?),
+            "--allow-context-aware" => parsed.allow_context_aware = true,
+            "--replay-host-capabilities-interactions" => parsed.replay_path = Some(value()?),
+            "-m" | "--metadata-path" => parsed.metadata_path = Some(value()?),
+            "-u" | "--usage-path" => parsed.usage_path = Some(value()?),
+            "-o" | "--output-path" => parsed.output_path = Some(value()?),
             flag if flag.starts_with('-') => bail!("unknown flag {flag}\n{USAGE}"),
             module if parsed.module.is_none() => parsed.module = Some(module.to_string()),
             extra => bail!("unexpected argument {extra}\n{USAGE}"),
@@ -72,6 +85,18 @@ fn run(args: &[String]) -> Result<ExitCode> {
     let settings = read_settings(args.settings_path.as_deref(), args.settings_json.as_deref())?;
 
     let policy = Policy::load(&module)?;
+    let mut capabilities = HostCapabilities::default();
+    if args.allow_context_aware {
+        capabilities = capabilities.grant(metadata::context_aware_resources(policy.metadata()));
+    }
+    if let Some(path) = &args.replay_path {
+        let session =
+            std::fs::read_to_string(path).with_context(|| format!("cannot read {path}"))?;
+        capabilities = capabilities
+            .replay(&session)
+            .with_context(|| format!("in the session {path}"))?;
+    }
+    let policy = policy.with_capabilities(capabilities);
     let verdict = policy.validate_settings(&settings).map_err(|error| {
         anyhow::anyhow!(
             "Provided settings are not valid: Error invoking settings validation callback: {error}"
@@ -164,5 +189,34 @@ fn show(args: &[String]) -> Result<ExitCode> {
     for warning in warnings {
         println!("#   - {warning}");
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `kwctl annotate`: embeds the metadata (YAML), its protocol version and the usage text.
+fn annotate(args: &[String]) -> Result<ExitCode> {
+    let args = parse_run_args(args)?;
+    let module_path = args.module.context(USAGE)?;
+    let metadata_path = args.metadata_path.context("--metadata-path is required")?;
+    let output_path = args.output_path.context("--output-path is required")?;
+    let text = std::fs::read_to_string(&metadata_path)
+        .with_context(|| format!("cannot read {metadata_path}"))?;
+    let mut metadata: Value =
+        serde_yaml::from_str(&text).with_context(|| format!("{metadata_path} is not YAML"))?;
+    let rules_ok = metadata["rules"]
+        .as_array()
+        .is_some_and(|rules| !rules.is_empty());
+    if !rules_ok || !metadata["mutating"].is_boolean() {
+        bail!("{metadata_path}: rules (a non-empty list) and mutating (a boolean) are required");
+    }
+    let module =
+        std::fs::read(&module_path).with_context(|| format!("cannot read {module_path}"))?;
+    metadata["protocolVersion"] = Value::String(Policy::from_bytes(&module)?.protocol_version()?);
+    if let Some(usage_path) = &args.usage_path {
+        let usage = std::fs::read_to_string(usage_path)
+            .with_context(|| format!("cannot read {usage_path}"))?;
+        metadata["annotations"]["io.kubewarden.policy.usage"] = Value::String(usage);
+    }
+    std::fs::write(&output_path, metadata::annotate(&module, &metadata)?)
+        .with_context(|| format!("cannot write {output_path}"))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -14,6 +14,7 @@ use crate::capabilities::HostCapabilities;
 pub struct Policy {
     pre: WasmtimeEngineProviderPre,
     capabilities: Arc<HostCapabilities>,
+    metadata: Option<Value>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
@@ -32,6 +33,7 @@ impl Policy {
     }
 
     pub fn from_bytes(bytes: &[u8]) -> Result<Policy> {
+        let metadata = crate::metadata::read(bytes)?;
         let pre = WasmtimeEngineProviderBuilder::new()
             .module_bytes(bytes)
             .build_pre()
@@ -39,17 +41,28 @@ impl Policy {
         Ok(Policy {
             pre,
             capabilities: Arc::new(HostCapabilities::default()),
+            metadata,
         })
     }
 
-    /// What the policy may ask of the host (context-aware access, recorded answers).
-    pub fn with_capabilities(mut self, capabilities: HostCapabilities) -> Policy {
-        self.capabilities = Arc::new(capabilities);
-        self
+    /// The Kubewarden metadata embedded by `kwctl annotate`, if any.
+    pub fn metadata(&self) -> Option<&Value> {
+        self.metadata.as_ref()
     }
 
-    /// A fresh instance, `wapc_init` already run.
+    /// The same compiled module with other host capabilities (context-aware access, recorded
+    /// answers); compiling is not repeated.
+    pub fn with_capabilities(&self, capabilities: HostCapabilities) -> Policy {
+        Policy {
+            pre: self.pre.clone(),
+            capabilities: Arc::new(capabilities),
+            metadata: self.metadata.clone(),
+        }
+    }
+
+    /// A fresh instance, `wapc_init` already run; a recorded session starts again from its top.
     pub fn instance(&self) -> Result<WapcHost> {
+        self.capabilities.rewind();
         let engine = self
             .pre
             .rehydrate(None)

@@ -1,0 +1,126 @@
+//! Context-aware mode on the built policy.wasm: config-autoscaler answered by the host from
+//! recorded sessions (kwctl's replay format), granted or not, as the policy server would.
+
+mod common;
+
+use common::*;
+use policy_runner::{HostCapabilities, Policy};
+use serde_json::Value;
+
+fn session(name: &str) -> String {
+    let path = format!(
+        "{}/tests/fixtures/sessions/{name}.yml",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn granted(session_name: &str) -> Policy {
+    let capabilities = HostCapabilities::default()
+        .grant(vec![("v1".into(), "ConfigMap".into())])
+        .replay(&session(session_name))
+        .unwrap();
+    policy().with_capabilities(capabilities)
+}
+
+fn run(policy: &Policy, request_name: &str) -> Evaluation {
+    let request = request(request_name);
+    let validation = policy
+        .validate(&request, &settings("context-aware"))
+        .unwrap_or_else(|error| panic!("the policy trapped or failed: {error:#}"));
+    let admission = policy_runner::AdmissionResponse::from_validation(&request, &validation);
+    Evaluation {
+        request,
+        validation,
+        admission,
+    }
+}
+
+const FALLBACK: &str = "ConfigMap knative-serving/config-autoscaler could not be used";
+
+#[test]
+fn live_values_win_over_static_ones() {
+    // Static settings say max-scale 3 and initial-scale 5; the live default cluster has
+    // Knative's defaults (unlimited max, initial-scale 1).
+    let evaluation = run(&granted("default-cluster"), "service-no-annotations");
+    assert!(
+        evaluation.scale_is("0", "0", "1"),
+        "{:?}",
+        evaluation.scale()
+    );
+    assert_eq!(evaluation.warnings(), Vec::<String>::new());
+}
+
+#[test]
+fn a_limit_set_only_in_the_live_configmap_turns_an_unlimited_kserve_max_into_that_limit() {
+    let evaluation = run(&granted("cluster-with-limit"), "kserve-predictor-min1");
+    assert!(
+        evaluation.scale_is("1", "10", "1"),
+        "{:?}",
+        evaluation.scale()
+    );
+    assert!(
+        evaluation
+            .warnings()
+            .iter()
+            .all(|w| !w.starts_with(FALLBACK))
+    );
+}
+
+#[test]
+fn each_failure_mode_falls_back_to_static_settings_with_one_warning() {
+    let denied_by_kubewarden = policy().with_capabilities(
+        HostCapabilities::default()
+            .replay(&session("default-cluster"))
+            .unwrap(),
+    );
+    let cases = [
+        (
+            "configmap-missing",
+            granted("configmap-missing"),
+            "configmaps \"config-autoscaler\" not found",
+        ),
+        ("access-denied", granted("access-denied"), "is forbidden"),
+        (
+            "invalid-data",
+            granted("invalid-data"),
+            "Knative would refuse its data: initial-scale = 0",
+        ),
+        (
+            "not granted",
+            denied_by_kubewarden,
+            "Policy has not been granted access to Kubernetes v1/ConfigMap resources",
+        ),
+    ];
+    for (name, policy, reason) in cases {
+        let evaluation = run(&policy, "service-no-annotations");
+        assert!(
+            evaluation.scale_is("0", "3", "1"),
+            "{name}: {:?}",
+            evaluation.scale()
+        );
+        let fallbacks: Vec<String> = evaluation
+            .warnings()
+            .into_iter()
+            .filter(|w| w.starts_with(FALLBACK))
+            .collect();
+        assert_eq!(fallbacks.len(), 1, "{name}: {:?}", evaluation.warnings());
+        assert!(fallbacks[0].contains(reason), "{name}: {}", fallbacks[0]);
+        assert!(
+            fallbacks[0].ends_with(
+                "scale bounds were resolved with the policy's static autoscaler settings"
+            )
+        );
+    }
+}
+
+#[test]
+fn the_fixed_point_holds_with_live_values() {
+    let policy = granted("cluster-with-limit");
+    let first = run(&policy, "kserve-predictor-min1");
+    let again = policy
+        .validate(&first.as_update(), &settings("context-aware"))
+        .expect("no trap");
+    assert_eq!(again["accepted"], true);
+    assert_eq!(again["mutated_object"], Value::Null);
+}
