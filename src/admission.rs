@@ -1,9 +1,6 @@
 //! The admission edge: finds the template annotations in the admitted object (kept as JSON, so no
 //! field is lost), applies the plan there and nowhere else, and answers through the SDK.
 
-use std::sync::LazyLock;
-
-use kubewarden_policy_sdk::logging::KubewardenDrain;
 use kubewarden_policy_sdk::request::{KubernetesAdmissionRequest, ValidationRequest};
 use kubewarden_policy_sdk::response::ValidationResponse;
 use kubewarden_policy_sdk::wapc_guest::CallResult;
@@ -12,16 +9,10 @@ use serde_json::{Map, Value};
 use crate::cluster::ClusterConfig;
 use crate::keys::{Annotations, Bound, RECORD_KEY};
 use crate::live_config;
+use crate::log;
 use crate::plan::{Plan, plan};
 use crate::resolve::InitialStrategy;
 use crate::settings::{Settings, json_type};
-
-static LOG: LazyLock<slog::Logger> = LazyLock::new(|| {
-    slog::Logger::root(
-        KubewardenDrain::new(),
-        slog::o!("policy" => "knative-scale-policy"),
-    )
-});
 
 #[derive(Debug, PartialEq)]
 pub enum Outcome {
@@ -84,7 +75,7 @@ pub fn evaluate(
     let source = live_config::cluster_config(settings, get_resource);
     let mut warnings = Vec::new();
     if let Some(warning) = source.fallback_warning {
-        slog::warn!(LOG, "{}", warning);
+        log::warning(&warning);
         warnings.push(warning);
     }
     let mut object = request.object;
@@ -119,17 +110,16 @@ fn mutate(
     let annotations = child_map(metadata, "annotations", "spec.template.metadata")?;
     let view = StringAnnotations::new(annotations)?;
     let plan = plan(&view, kserve_managed, cluster, strategy)?;
-    let before = annotations.clone();
-    apply(&plan, annotations);
-    if *annotations == before {
+    if already_applied(&plan, &view) {
         return Ok(None);
     }
+    apply(&plan, annotations);
     let mut warnings = Vec::new();
     for note in &plan.notes {
         if note.warn {
             warnings.push(note.message());
         } else {
-            slog::info!(LOG, "{}", note.message());
+            log::info(&note.message());
         }
     }
     Ok(Some(warnings))
@@ -152,6 +142,18 @@ fn child_map<'a>(
             json_type(other)
         )),
     }
+}
+
+/// True when the annotations hold exactly what `apply` would leave there.
+fn already_applied(plan: &Plan, annotations: &impl Annotations) -> bool {
+    let values_written = plan
+        .values
+        .iter()
+        .all(|(bound, value)| annotations.get(bound.key()) == Some(value.as_str()));
+    let no_alias = Bound::ALL
+        .iter()
+        .all(|bound| annotations.get(bound.alias()).is_none());
+    values_written && no_alias && annotations.get(RECORD_KEY) == plan.record.as_deref()
 }
 
 fn apply(plan: &Plan, annotations: &mut Map<String, Value>) {

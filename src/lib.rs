@@ -5,6 +5,7 @@ pub mod admission;
 pub mod cluster;
 pub mod keys;
 pub mod live_config;
+mod log;
 pub mod plan;
 pub mod record;
 pub mod resolve;

@@ -3,6 +3,7 @@
 //! does (a fresh instance per evaluation, WASI with default parameters), and renders the answer the
 //! way `kwctl run` prints it.
 
+pub mod bench;
 pub mod capabilities;
 pub mod metadata;
 pub mod policy;

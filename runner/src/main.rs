@@ -4,12 +4,14 @@
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use policy_runner::{AdmissionResponse, HostCapabilities, Policy, metadata};
+use policy_runner::{AdmissionResponse, HostCapabilities, Policy, bench, metadata};
 use serde_json::Value;
 
 const USAGE: &str = "usage:
   policy-runner run [--request-path|-r FILE] [--settings-path|-s FILE] [--settings-json JSON]
       [--allow-context-aware] [--replay-host-capabilities-interactions FILE] <module.wasm | file://module.wasm>
+  policy-runner bench --request-path FILE [--settings-path FILE | --settings-json JSON]
+      [--floor FLOOR.wasm --floor-settings-json JSON] [--num-samples N] [--warm-up-time SECS] <module.wasm>
   policy-runner annotate --metadata-path|-m policy.yaml [--usage-path|-u README.md] --output-path|-o OUT <module.wasm>
   policy-runner show --request-path FILE < response.json   (the patched object and the warnings)";
 
@@ -19,6 +21,7 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("show") => show(&args[1..]),
         Some("annotate") => annotate(&args[1..]),
+        Some("bench") => bench(&args[1..]),
         _ => Err(anyhow::anyhow!("{USAGE}")),
     };
     match outcome {
@@ -40,6 +43,10 @@ struct RunArgs {
     metadata_path: Option<String>,
     usage_path: Option<String>,
     output_path: Option<String>,
+    floor: Option<String>,
+    floor_settings_json: Option<String>,
+    num_samples: Option<String>,
+    warm_up_time: Option<String>,
     module: Option<String>,
 }
 
@@ -69,6 +76,10 @@ fn parse_run_args(args: &[String]) -> Result<RunArgs> {
             "-m" | "--metadata-path" => parsed.metadata_path = Some(value()?),
             "-u" | "--usage-path" => parsed.usage_path = Some(value()?),
             "-o" | "--output-path" => parsed.output_path = Some(value()?),
+            "--floor" => parsed.floor = Some(value()?),
+            "--floor-settings-json" => parsed.floor_settings_json = Some(value()?),
+            "--num-samples" => parsed.num_samples = Some(value()?),
+            "--warm-up-time" => parsed.warm_up_time = Some(value()?),
             flag if flag.starts_with('-') => bail!("unknown flag {flag}\n{USAGE}"),
             module if parsed.module.is_none() => parsed.module = Some(module.to_string()),
             extra => bail!("unexpected argument {extra}\n{USAGE}"),
@@ -218,5 +229,56 @@ fn annotate(args: &[String]) -> Result<ExitCode> {
     }
     std::fs::write(&output_path, metadata::annotate(&module, &metadata)?)
         .with_context(|| format!("cannot write {output_path}"))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Times the policy, and the floor policy when given, on the same request, interleaved.
+fn bench(args: &[String]) -> Result<ExitCode> {
+    let args = parse_run_args(args)?;
+    let module = args.module.context(USAGE)?;
+    let request_path = args.request_path.context("--request-path is required")?;
+    let request = read_request(&request_path)?;
+    let read_module = |path: &str| {
+        std::fs::read(path.strip_prefix("file://").unwrap_or(path))
+            .with_context(|| format!("cannot read {path}"))
+    };
+    let mut subjects = vec![bench::Subject {
+        name: module.rsplit('/').next().unwrap_or(&module).to_string(),
+        module: read_module(&module)?,
+        settings: read_settings(args.settings_path.as_deref(), args.settings_json.as_deref())?,
+    }];
+    if let Some(floor) = &args.floor {
+        subjects.push(bench::Subject {
+            name: format!(
+                "floor {}",
+                args.floor_settings_json.as_deref().unwrap_or("{}")
+            ),
+            module: read_module(floor)?,
+            settings: read_settings(None, args.floor_settings_json.as_deref())?,
+        });
+    }
+    let samples: usize = args
+        .num_samples
+        .as_deref()
+        .unwrap_or("2000")
+        .parse()
+        .context("--num-samples")?;
+    let warm_up: f64 = args
+        .warm_up_time
+        .as_deref()
+        .unwrap_or("1")
+        .parse()
+        .context("--warm-up-time")?;
+    let config = bench::Config {
+        samples,
+        compile_samples: (samples / 200).clamp(3, 20),
+        warm_up: std::time::Duration::from_secs_f64(warm_up),
+    };
+    let table = bench::run(&subjects, &request, &config)?;
+    println!(
+        "request: {request_path} ({} bytes of object)",
+        serde_json::to_vec(&request["object"])?.len()
+    );
+    print!("{}", bench::render(&subjects, &table));
     Ok(ExitCode::SUCCESS)
 }
