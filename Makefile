@@ -62,6 +62,26 @@ e2e-tests: policy.wasm
 	  && KWCTL=$(RUNNER) POLICY=$(RUNNER_ANNOTATED) bats e2e.bats; \
 	fi
 
+# Benchmarks: the .wasm through the waPC host against the floor policy (an unchanged Service
+# against the floor's accept, a mutated one against its mutation), then the native criterion
+# benches of the rules and of the JSON edge at 2 KB, 100 KB and 1 MB.
+FLOOR_WASM := target/floor-policy.wasm
+BENCH_SETTINGS := {"autoscaler": {"initial-scale": "5"}}
+.PHONY: floor-policy.wasm
+floor-policy.wasm:
+	cargo build --locked --release --target $(WASM_TARGET) -p floor-policy
+	cp target/$(WASM_TARGET)/release/floor_policy.wasm $(FLOOR_WASM)
+
+.PHONY: bench
+bench: policy.wasm floor-policy.wasm runner
+	@echo "== a 2 KB KServe Service the policy leaves unchanged, against the floor's accept"
+	@$(RUNNER) bench --request-path tests/fixtures/bench/service-2kb-resolved.json --settings-json '$(BENCH_SETTINGS)' \
+	  --floor $(FLOOR_WASM) --floor-settings-json '{"mode": "accept"}' policy.wasm 2>/dev/null
+	@echo "== the same Service before resolution (the policy mutates it), against the floor's mutation"
+	@$(RUNNER) bench --request-path tests/fixtures/bench/service-2kb.json --settings-json '$(BENCH_SETTINGS)' \
+	  --floor $(FLOOR_WASM) --floor-settings-json '{"mode": "mutate"}' policy.wasm 2>/dev/null
+	cargo bench --locked --bench policy
+
 .PHONY: clean
 clean:
 	cargo clean
