@@ -31,6 +31,7 @@ lint:
 test: fmt lint policy.wasm
 	cargo test --locked --workspace
 	$(MAKE) e2e-tests
+	$(MAKE) fuzz-smoke
 
 # The main job: build the policy, evaluate a KServe predictor whose cluster initial-scale (5) is
 # above its max-scale (3), and print the patched template annotations and the warnings.
@@ -81,6 +82,28 @@ bench: policy.wasm floor-policy.wasm runner
 	@$(RUNNER) bench --request-path tests/fixtures/bench/service-2kb.json --settings-json '$(BENCH_SETTINGS)' \
 	  --floor $(FLOOR_WASM) --floor-settings-json '{"mode": "mutate"}' policy.wasm 2>/dev/null
 	cargo bench --locked --bench policy
+
+# Fuzzing (nightly + cargo-fuzz): raw bytes into validate and validate_settings, and a structured
+# target that checks Knative's validation, the fixed point and that nothing else changes.
+# `make fuzz` runs each target for FUZZ_SECONDS and grows fuzz/corpus; the smoke run (part of
+# `make test`) runs each for 30 s from the committed corpus without writing to it.
+FUZZ_TARGETS := validate_bytes validate_settings_bytes structured
+FUZZ_SECONDS ?= 600
+.PHONY: fuzz
+fuzz:
+	cd fuzz && for target in $(FUZZ_TARGETS); do \
+	  cargo +nightly fuzz run $$target -- -max_total_time=$(FUZZ_SECONDS) || exit 1; done
+
+.PHONY: fuzz-smoke
+fuzz-smoke:
+	@if cargo +nightly fuzz --version >/dev/null 2>&1; then \
+	  cd fuzz && for target in $(FUZZ_TARGETS); do \
+	    scratch=$$(mktemp -d) && \
+	    cargo +nightly fuzz run $$target $$scratch corpus/$$target -- -max_total_time=30 2>&1 | grep -E '^(Done|==|SUMMARY)|panicked' ; \
+	    test $${PIPESTATUS[0]} -eq 0 || exit 1; rm -rf $$scratch; done; \
+	else \
+	  echo "fuzz smoke skipped: no nightly toolchain with cargo-fuzz here (rustup toolchain install nightly && cargo install cargo-fuzz)"; \
+	fi
 
 .PHONY: clean
 clean:

@@ -222,7 +222,15 @@ fn policy_metadata_declares_the_configmap_read_of_the_context_aware_mode() {
 fn shipped_module_is_at_most_300_kb() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("policy.wasm");
     let size = std::fs::metadata(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}; build it first with `make policy.wasm`", path.display()))
+        .unwrap_or_else(|e| {
+            panic!(
+                "{}: {e}; build it first with `make policy.wasm`",
+                path.display()
+            )
+        })
         .len();
-    assert!(size <= 300_000, "policy.wasm is {size} bytes, over the 300 KB budget");
+    assert!(
+        size <= 300_000,
+        "policy.wasm is {size} bytes, over the 300 KB budget"
+    );
 }

@@ -8,6 +8,16 @@ use super::knative::Cluster;
 use super::knative::{knative_errors, policy_promise_errors};
 use super::{PREFIX, RECORD_KEY};
 
+/// The scale keys and their aliases, without their prefix.
+const SCALE_KEYS: [&str; 6] = [
+    "min-scale",
+    "max-scale",
+    "initial-scale",
+    "minScale",
+    "maxScale",
+    "initialScale",
+];
+
 fn scale_text() -> impl Strategy<Value = String> {
     prop_oneof![
         4 => (0i64..12).prop_map(|n| n.to_string()),
@@ -21,15 +31,7 @@ fn scale_text() -> impl Strategy<Value = String> {
 }
 
 fn scale_annotations() -> impl Strategy<Value = Vec<(String, String)>> {
-    const KEYS: [&str; 6] = [
-        "min-scale",
-        "max-scale",
-        "initial-scale",
-        "minScale",
-        "maxScale",
-        "initialScale",
-    ];
-    let slots: Vec<_> = KEYS
+    let slots: Vec<_> = SCALE_KEYS
         .iter()
         .map(|name| {
             proptest::option::weighted(0.4, scale_text())
@@ -197,14 +199,7 @@ pub fn without_owned_keys(object: &Value) -> Value {
     if let Some(Value::Object(annotations)) =
         object.pointer_mut("/spec/template/metadata/annotations")
     {
-        for name in [
-            "min-scale",
-            "max-scale",
-            "initial-scale",
-            "minScale",
-            "maxScale",
-            "initialScale",
-        ] {
+        for name in SCALE_KEYS {
             annotations.remove(&format!("{PREFIX}{name}"));
         }
         annotations.remove(RECORD_KEY);

@@ -1,0 +1,200 @@
+//! Generated Knative objects (aliases, signs, zeros, huge numbers, non-strings, records, owners),
+//! settings (static and live) and operations. On every input: no panic; an accepted output passes
+//! Knative's validation of the annotations; f(f(x)) == f(x); nothing outside the template's scale
+//! annotations changes.
+#![no_main]
+
+#[path = "../../tests/common/knative.rs"]
+mod knative;
+
+use arbitrary::Arbitrary;
+use knative_scale_policy::admission::{Outcome, evaluate};
+use knative_scale_policy::live_config::cluster_config;
+use knative_scale_policy::settings::Settings;
+use kubewarden_policy_sdk::request::KubernetesAdmissionRequest;
+use libfuzzer_sys::fuzz_target;
+use serde_json::{Map, Value, json};
+
+const PREFIX: &str = "autoscaling.knative.dev/";
+const RECORD_KEY: &str = "knative-scale-policy.kubewarden.io/resolved";
+const SCALE_KEYS: [&str; 6] = ["min-scale", "max-scale", "initial-scale", "minScale", "maxScale", "initialScale"];
+
+#[derive(Arbitrary, Debug)]
+enum ScaleValue {
+    Small(u8),
+    Signed(i8),
+    Plus(u8),
+    LeadingZeros(u8),
+    Huge(u64),
+    Text(String),
+    NotAString(i8),
+}
+
+impl ScaleValue {
+    fn json(&self) -> Value {
+        match self {
+            ScaleValue::Small(n) => json!((n % 12).to_string()),
+            ScaleValue::Signed(n) => json!(n.to_string()),
+            ScaleValue::Plus(n) => json!(format!("+{}", n % 12)),
+            ScaleValue::LeadingZeros(n) => json!(format!("00{}", n % 12)),
+            ScaleValue::Huge(n) => json!(n.to_string()),
+            ScaleValue::Text(text) => json!(text),
+            ScaleValue::NotAString(n) => json!(n),
+        }
+    }
+}
+
+#[derive(Arbitrary, Debug)]
+enum Record {
+    Written { bound: u8, original: Option<u8>, written: u8 },
+    Text(String),
+}
+
+#[derive(Arbitrary, Debug, Clone, Copy)]
+struct Cluster {
+    initial: u8,
+    allow_zero: bool,
+    min: u8,
+    max: u8,
+    limit: u8,
+    scale_to_zero: bool,
+}
+
+impl Cluster {
+    fn data(&self) -> Value {
+        let limit = [0, 5, 10][usize::from(self.limit % 3)];
+        json!({
+            "initial-scale": (self.initial % 7).to_string(),
+            "allow-zero-initial-scale": self.allow_zero.to_string(),
+            "min-scale": (self.min % 6).to_string(),
+            "max-scale": (self.max % 12).to_string(),
+            "max-scale-limit": limit.to_string(),
+            "enable-scale-to-zero": self.scale_to_zero.to_string(),
+        })
+    }
+}
+
+#[derive(Arbitrary, Debug)]
+struct Input {
+    scale: [Option<ScaleValue>; 6],
+    hpa: Option<bool>,
+    record: Option<Record>,
+    other_annotation: Option<(String, String)>,
+    owner: u8,
+    configuration: bool,
+    operation: u8,
+    cluster: Cluster,
+    cluster_strategy: bool,
+    live: Option<Option<Cluster>>,
+    unknown: Option<String>,
+}
+
+fn request(input: &Input) -> Value {
+    let mut annotations = Map::new();
+    for (name, value) in SCALE_KEYS.iter().zip(&input.scale) {
+        if let Some(value) = value {
+            annotations.insert(format!("{PREFIX}{name}"), value.json());
+        }
+    }
+    if let Some(hpa) = input.hpa {
+        let class = if hpa { "hpa.autoscaling.knative.dev" } else { "kpa.autoscaling.knative.dev" };
+        annotations.insert(format!("{PREFIX}class"), json!(class));
+    }
+    match &input.record {
+        Some(Record::Written { bound, original, written }) => {
+            let name = ["min-scale", "max-scale", "initial-scale"][usize::from(bound % 3)];
+            let original = original.map_or("absent".to_string(), |o| (o % 12).to_string());
+            annotations.insert(RECORD_KEY.into(), json!(format!("{name}: {original} -> {}", written % 12)));
+        }
+        Some(Record::Text(text)) => {
+            annotations.insert(RECORD_KEY.into(), json!(text));
+        }
+        None => {}
+    }
+    if let Some((key, value)) = &input.other_annotation {
+        annotations.insert(key.clone(), json!(value));
+    }
+    let owners = match input.owner % 3 {
+        1 => json!([{"apiVersion": "serving.kserve.io/v1beta1", "kind": "InferenceService", "name": "m", "uid": "u"}]),
+        2 => json!([{"apiVersion": "serving.kserve.io/v1alpha1", "kind": "InferenceGraph", "name": "m", "uid": "u"}]),
+        _ => json!([]),
+    };
+    let kind = if input.configuration { "Configuration" } else { "Service" };
+    let operation = ["CREATE", "UPDATE", "DELETE", "CONNECT"][usize::from(input.operation % 4)];
+    json!({
+        "uid": "fuzz",
+        "kind": {"group": "serving.knative.dev", "version": "v1", "kind": kind},
+        "operation": operation,
+        "object": {
+            "apiVersion": "serving.knative.dev/v1",
+            "kind": kind,
+            "metadata": {"name": "m", "ownerReferences": owners},
+            "spec": {"template": {"metadata": {"annotations": annotations}, "spec": {"x": input.unknown}}},
+            "status": {"observedGeneration": 1}
+        }
+    })
+}
+
+fn without_owned_keys(object: &Value) -> Value {
+    let mut object = object.clone();
+    if let Some(Value::Object(annotations)) = object.pointer_mut("/spec/template/metadata/annotations") {
+        for name in SCALE_KEYS {
+            annotations.remove(&format!("{PREFIX}{name}"));
+        }
+        annotations.remove(RECORD_KEY);
+    }
+    object
+}
+
+fuzz_target!(|input: Input| {
+    let mut settings_json = json!({
+        "autoscaler": input.cluster.data(),
+        "defaultInitialScale": if input.cluster_strategy { "cluster" } else { "min" },
+    });
+    if input.live.is_some() {
+        settings_json["autoscalerConfigMap"] = json!({});
+    }
+    let Ok(settings) = Settings::from_json(&settings_json) else {
+        return; // Knative would refuse these settings; so does validate_settings.
+    };
+    let live = input.live.flatten().map(|c| json!({"data": c.data()}));
+    let get_resource = |_: &[u8]| -> Result<Vec<u8>, String> {
+        live.as_ref().map(|v| serde_json::to_vec(v).unwrap()).ok_or_else(|| "not found".to_string())
+    };
+    let effective = cluster_config(&settings, get_resource).cluster;
+
+    let request = request(&input);
+    let parsed: KubernetesAdmissionRequest = serde_json::from_value(request.clone()).unwrap();
+    let first = evaluate(parsed, &settings, get_resource);
+    let output = match first.outcome {
+        Outcome::Reject(message) => {
+            assert!(!message.is_empty());
+            return;
+        }
+        Outcome::Accept => request["object"].clone(),
+        Outcome::Mutate(object) => object,
+    };
+    assert_eq!(without_owned_keys(&request["object"]), without_owned_keys(&output));
+    let writes = matches!(request["operation"].as_str(), Some("CREATE" | "UPDATE"));
+    if !writes {
+        assert_eq!(output, request["object"]);
+        return;
+    }
+    let annotations = output
+        .pointer("/spec/template/metadata/annotations")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let cluster = knative::Cluster {
+        allow_zero_initial_scale: effective.allow_zero_initial_scale,
+        max_scale_limit: i64::from(effective.max_scale_limit),
+    };
+    assert_eq!(knative::knative_errors(&annotations, cluster), Vec::<String>::new(), "{annotations:?}");
+    assert_eq!(knative::policy_promise_errors(&annotations), Vec::<String>::new(), "{annotations:?}");
+
+    let mut again = request.clone();
+    again["operation"] = json!("UPDATE");
+    again["object"] = output;
+    let parsed: KubernetesAdmissionRequest = serde_json::from_value(again).unwrap();
+    assert_eq!(evaluate(parsed, &settings, get_resource).outcome, Outcome::Accept, "not a fixed point");
+});
