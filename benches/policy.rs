@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use knative_scale_policy::admission::validate;
 use knative_scale_policy::cluster::ClusterConfig;
 use knative_scale_policy::plan::plan;
 use knative_scale_policy::resolve::{InitialStrategy, Template, UserBounds, resolve};
+use knative_scale_policy::wapc::validate;
 use serde_json::{Value, json};
 
 fn cluster() -> ClusterConfig {

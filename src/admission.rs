@@ -1,9 +1,6 @@
 //! The admission edge: finds the template annotations in the admitted object (kept as JSON, so no
 //! field is lost), applies the plan there and nowhere else, and answers through the SDK.
 
-use kubewarden_policy_sdk::request::{KubernetesAdmissionRequest, ValidationRequest};
-use kubewarden_policy_sdk::response::ValidationResponse;
-use kubewarden_policy_sdk::wapc_guest::CallResult;
 use serde_json::{Map, Value};
 
 use crate::cluster::ClusterConfig;
@@ -28,7 +25,7 @@ pub struct Verdict {
 }
 
 impl Verdict {
-    fn plain(outcome: Outcome) -> Verdict {
+    pub fn plain(outcome: Outcome) -> Verdict {
         Verdict {
             outcome,
             warnings: Vec::new(),
@@ -36,38 +33,48 @@ impl Verdict {
     }
 }
 
-/// The waPC `validate` function.
-pub fn validate(payload: &[u8]) -> CallResult {
-    let verdict = match ValidationRequest::<Settings>::new(payload) {
-        Ok(validation) => evaluate(validation.request, &validation.settings, host_get_resource),
-        Err(error) => Verdict::plain(Outcome::Reject(format!(
-            "invalid admission request: {error}"
-        ))),
-    };
-    respond(verdict)
+/// What the edge needs of an admission request.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Admission {
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+    pub operation: String,
+    pub object: Value,
 }
 
-/// Kubewarden's `kubernetes/get_resource` host capability, as the SDK calls it.
-fn host_get_resource(payload: &[u8]) -> Result<Vec<u8>, String> {
-    kubewarden_policy_sdk::wapc_guest::host_call(
-        "kubewarden",
-        "kubernetes",
-        "get_resource",
-        payload,
-    )
-    .map_err(|error| error.to_string())
+impl Admission {
+    /// From an AdmissionRequest as JSON (as the API server and kwctl send it).
+    pub fn from_json(mut request: Value) -> Admission {
+        let text = |value: Option<&Value>| {
+            value
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let kind = request.get("kind");
+        Admission {
+            group: text(kind.and_then(|k| k.get("group"))),
+            version: text(kind.and_then(|k| k.get("version"))),
+            kind: text(kind.and_then(|k| k.get("kind"))),
+            operation: text(request.get("operation")),
+            object: request
+                .get_mut("object")
+                .map(Value::take)
+                .unwrap_or_default(),
+        }
+    }
 }
 
 /// `get_resource` is the host capability, injected so that tests need no host.
 pub fn evaluate(
-    request: KubernetesAdmissionRequest,
+    request: Admission,
     settings: &Settings,
     get_resource: impl FnOnce(&[u8]) -> Result<Vec<u8>, String>,
 ) -> Verdict {
-    let kind = &request.kind;
-    let knative_kind = kind.group == "serving.knative.dev"
-        && kind.version == "v1"
-        && matches!(kind.kind.as_str(), "Service" | "Configuration");
+    let knative_kind = request.group == "serving.knative.dev"
+        && request.version == "v1"
+        && matches!(request.kind.as_str(), "Service" | "Configuration");
     let writes = matches!(request.operation.as_str(), "CREATE" | "UPDATE");
     if !knative_kind || !writes {
         return Verdict::plain(Outcome::Accept);
@@ -208,36 +215,18 @@ fn is_kserve_managed(object: &Value) -> bool {
     })
 }
 
-fn respond(verdict: Verdict) -> CallResult {
-    let (accepted, message, mutated_object) = match verdict.outcome {
-        Outcome::Accept => (true, None, None),
-        Outcome::Mutate(object) => (true, None, Some(object)),
-        Outcome::Reject(message) => (false, Some(message), None),
-    };
-    let warnings = verdict.warnings;
-    Ok(serde_json::to_vec(&ValidationResponse {
-        accepted,
-        message,
-        code: None,
-        mutated_object,
-        audit_annotations: None,
-        warnings: (!warnings.is_empty()).then_some(warnings),
-    })?)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
 
-    fn request(kind: &str, operation: &str, annotations: Value) -> KubernetesAdmissionRequest {
-        serde_json::from_value(json!({
+    fn request(kind: &str, operation: &str, annotations: Value) -> Admission {
+        Admission::from_json(json!({
             "uid": "u",
             "kind": {"group": "serving.knative.dev", "version": "v1", "kind": kind},
             "operation": operation,
             "object": {"kind": kind, "spec": {"template": {"metadata": {"annotations": annotations}}}}
         }))
-        .unwrap()
     }
 
     fn context_aware() -> Settings {
@@ -369,7 +358,7 @@ mod tests {
     fn other_kinds_and_operations_make_no_host_call() {
         let no_call = |_: &[u8]| -> Result<Vec<u8>, String> { panic!("unexpected host call") };
         let mut deployment = request("Deployment", "CREATE", json!({}));
-        deployment.kind.group = "apps".into();
+        deployment.group = "apps".into();
         assert_eq!(
             evaluate(deployment, &context_aware(), no_call),
             Verdict::plain(Outcome::Accept)

@@ -10,13 +10,16 @@ pub mod plan;
 pub mod record;
 pub mod resolve;
 pub mod settings;
+#[cfg(feature = "wapc")]
+pub mod wapc;
 
-use kubewarden_policy_sdk::protocol_version_guest;
-use kubewarden_policy_sdk::wapc_guest::register_function;
-
+#[cfg(feature = "wapc")]
 #[unsafe(no_mangle)]
 pub extern "C" fn wapc_init() {
-    register_function("validate", admission::validate);
-    register_function("validate_settings", settings::validate_settings);
+    use kubewarden_policy_sdk::protocol_version_guest;
+    use kubewarden_policy_sdk::wapc_guest::register_function;
+
+    register_function("validate", wapc::validate);
+    register_function("validate_settings", wapc::validate_settings);
     register_function("protocol_version", protocol_version_guest);
 }

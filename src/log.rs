@@ -24,10 +24,13 @@ fn send(level: &str, message: &str, location: &std::panic::Location<'_>) {
         "column": location.column(),
         "policy": "knative-scale-policy",
     });
-    // Natively (unit tests) there is no host to log to.
-    if cfg!(target_arch = "wasm32") {
+    // Natively (unit tests) and in the browser playground there is no host to log to.
+    #[cfg(all(feature = "wapc", target_arch = "wasm32"))]
+    {
         let bytes = serde_json::to_vec(&record).unwrap_or_default();
         let _ =
             kubewarden_policy_sdk::wapc_guest::host_call("kubewarden", "tracing", "log", &bytes);
     }
+    #[cfg(not(all(feature = "wapc", target_arch = "wasm32")))]
+    drop(record);
 }

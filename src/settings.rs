@@ -3,8 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use kubewarden_policy_sdk::settings::SettingsValidationResponse;
-use kubewarden_policy_sdk::wapc_guest::CallResult;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -165,18 +163,6 @@ pub fn json_type(value: &Value) -> &'static str {
     }
 }
 
-/// The waPC `validate_settings` function: a verdict with a message, never a guest error.
-pub fn validate_settings(payload: &[u8]) -> CallResult {
-    let verdict = serde_json::from_slice::<Value>(payload)
-        .map_err(|error| format!("settings: not valid JSON: {error}"))
-        .and_then(|value| Settings::from_json(&value));
-    let response = SettingsValidationResponse {
-        valid: verdict.is_ok(),
-        message: verdict.err(),
-    };
-    Ok(serde_json::to_vec(&response)?)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,18 +295,5 @@ mod tests {
             let error = settings(input.clone()).unwrap_err();
             assert!(error.starts_with(expected), "{input}: {error}");
         }
-    }
-
-    #[test]
-    fn validate_settings_answers_with_a_verdict() {
-        let answer = |payload: &[u8]| -> Value {
-            serde_json::from_slice(&validate_settings(payload).unwrap()).unwrap()
-        };
-        assert_eq!(answer(b"{}"), json!({"valid": true, "message": null}));
-        assert_eq!(
-            answer(br#"{"defaultInitialScale": 1}"#),
-            json!({"valid": false, "message": "defaultInitialScale: invalid value 1: expected \"min\" or \"cluster\""})
-        );
-        assert_eq!(answer(b"not json")["valid"], json!(false));
     }
 }

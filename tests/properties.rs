@@ -4,15 +4,13 @@
 mod common;
 
 use common::generate::{check_accepted_output, knative_request, valid_settings};
-use knative_scale_policy::admission::{Outcome, Verdict, evaluate};
+use knative_scale_policy::admission::{Admission, Outcome, Verdict, evaluate};
 use knative_scale_policy::settings::Settings;
-use kubewarden_policy_sdk::request::KubernetesAdmissionRequest;
 use proptest::prelude::*;
 use serde_json::Value;
 
 fn run(request: &Value, settings: &Settings) -> Verdict {
-    let request: KubernetesAdmissionRequest = serde_json::from_value(request.clone()).unwrap();
-    evaluate(request, settings, |_| {
+    evaluate(Admission::from_json(request.clone()), settings, |_| {
         Err("no host in native tests".to_string())
     })
 }

@@ -8,10 +8,9 @@
 mod knative;
 
 use arbitrary::Arbitrary;
-use knative_scale_policy::admission::{Outcome, evaluate};
+use knative_scale_policy::admission::{Admission, Outcome, evaluate};
 use knative_scale_policy::live_config::cluster_config;
 use knative_scale_policy::settings::Settings;
-use kubewarden_policy_sdk::request::KubernetesAdmissionRequest;
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value, json};
 
@@ -164,8 +163,7 @@ fuzz_target!(|input: Input| {
     let effective = cluster_config(&settings, get_resource).cluster;
 
     let request = request(&input);
-    let parsed: KubernetesAdmissionRequest = serde_json::from_value(request.clone()).unwrap();
-    let first = evaluate(parsed, &settings, get_resource);
+    let first = evaluate(Admission::from_json(request.clone()), &settings, get_resource);
     let output = match first.outcome {
         Outcome::Reject(message) => {
             assert!(!message.is_empty());
@@ -195,6 +193,5 @@ fuzz_target!(|input: Input| {
     let mut again = request.clone();
     again["operation"] = json!("UPDATE");
     again["object"] = output;
-    let parsed: KubernetesAdmissionRequest = serde_json::from_value(again).unwrap();
-    assert_eq!(evaluate(parsed, &settings, get_resource).outcome, Outcome::Accept, "not a fixed point");
+    assert_eq!(evaluate(Admission::from_json(again), &settings, get_resource).outcome, Outcome::Accept, "not a fixed point");
 });

@@ -1,0 +1,103 @@
+//! The waPC functions on Kubewarden's SDK: requests and settings in, SDK responses out, and the
+//! host capabilities the policy calls. Everything else is plain Rust shared with the playground.
+
+use kubewarden_policy_sdk::request::ValidationRequest;
+use kubewarden_policy_sdk::response::ValidationResponse;
+use kubewarden_policy_sdk::settings::SettingsValidationResponse;
+use kubewarden_policy_sdk::wapc_guest::{CallResult, host_call};
+use serde_json::Value;
+
+use crate::admission::{Admission, Outcome, Verdict, evaluate};
+use crate::settings::Settings;
+
+/// `validate`: an AdmissionRequest and the settings in, a ValidationResponse out.
+pub fn validate(payload: &[u8]) -> CallResult {
+    let verdict = match ValidationRequest::<Settings>::new(payload) {
+        Ok(validation) => {
+            let request = validation.request;
+            let admission = Admission {
+                group: request.kind.group,
+                version: request.kind.version,
+                kind: request.kind.kind,
+                operation: request.operation,
+                object: request.object,
+            };
+            evaluate(admission, &validation.settings, host_get_resource)
+        }
+        Err(error) => Verdict::plain(Outcome::Reject(format!(
+            "invalid admission request: {error}"
+        ))),
+    };
+    respond(verdict)
+}
+
+/// Kubewarden's `kubernetes/get_resource` host capability, as the SDK calls it.
+fn host_get_resource(payload: &[u8]) -> Result<Vec<u8>, String> {
+    host_call("kubewarden", "kubernetes", "get_resource", payload)
+        .map_err(|error| error.to_string())
+}
+
+fn respond(verdict: Verdict) -> CallResult {
+    let (accepted, message, mutated_object) = match verdict.outcome {
+        Outcome::Accept => (true, None, None),
+        Outcome::Mutate(object) => (true, None, Some(object)),
+        Outcome::Reject(message) => (false, Some(message), None),
+    };
+    let warnings = verdict.warnings;
+    Ok(serde_json::to_vec(&ValidationResponse {
+        accepted,
+        message,
+        code: None,
+        mutated_object,
+        audit_annotations: None,
+        warnings: (!warnings.is_empty()).then_some(warnings),
+    })?)
+}
+
+/// `validate_settings`: a verdict with a message, never a guest error.
+pub fn validate_settings(payload: &[u8]) -> CallResult {
+    let verdict = serde_json::from_slice::<Value>(payload)
+        .map_err(|error| format!("settings: not valid JSON: {error}"))
+        .and_then(|value| Settings::from_json(&value));
+    let response = SettingsValidationResponse {
+        valid: verdict.is_ok(),
+        message: verdict.err(),
+    };
+    Ok(serde_json::to_vec(&response)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn validate_settings_answers_with_a_verdict() {
+        let answer = |payload: &[u8]| -> Value {
+            serde_json::from_slice(&validate_settings(payload).unwrap()).unwrap()
+        };
+        assert_eq!(answer(b"{}"), json!({"valid": true, "message": null}));
+        assert_eq!(
+            answer(br#"{"defaultInitialScale": 1}"#),
+            json!({"valid": false, "message": "defaultInitialScale: invalid value 1: expected \"min\" or \"cluster\""})
+        );
+        assert_eq!(answer(b"not json")["valid"], json!(false));
+    }
+
+    #[test]
+    fn validate_answers_with_a_validation_response() {
+        let payload = json!({"settings": {}, "request": {"operation": "CREATE",
+            "kind": {"group": "serving.knative.dev", "version": "v1", "kind": "Service"},
+            "object": {"spec": {"template": {}}}}});
+        let answer: Value =
+            serde_json::from_slice(&validate(&serde_json::to_vec(&payload).unwrap()).unwrap())
+                .unwrap();
+        assert_eq!(answer["accepted"], true);
+        assert_eq!(
+            answer["mutated_object"]["spec"]["template"]["metadata"]["annotations"]["autoscaling.knative.dev/initial-scale"],
+            "1"
+        );
+        let answer: Value = serde_json::from_slice(&validate(b"{}").unwrap()).unwrap();
+        assert_eq!(answer["accepted"], false);
+    }
+}
