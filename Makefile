@@ -31,6 +31,7 @@ lint:
 test: fmt lint policy.wasm
 	cargo test --locked --workspace
 	$(MAKE) e2e-tests
+	$(MAKE) playground-test
 	$(MAKE) fuzz-smoke
 
 # The main job: build the policy, evaluate a KServe predictor whose cluster initial-scale (5) is
@@ -104,6 +105,37 @@ fuzz-smoke:
 	else \
 	  echo "fuzz smoke skipped: no nightly toolchain with cargo-fuzz here (rustup toolchain install nightly && cargo install cargo-fuzz)"; \
 	fi
+
+# The browser playground: the policy's rules and JSON edge for wasm32-unknown-unknown with
+# wasm-bindgen, shrunk with wasm-opt, next to one HTML file, one script and one stylesheet.
+PLAYGROUND_WASM := target/wasm32-unknown-unknown/playground/knative_scale_playground.wasm
+PLAYGROUND_DIST := playground/dist
+WASM_BINDGEN_VERSION := 0.2.130
+.PHONY: playground
+playground:
+	@command -v wasm-bindgen >/dev/null && wasm-bindgen --version | grep -q " $(WASM_BINDGEN_VERSION)" || { \
+	  echo "needs wasm-bindgen-cli $(WASM_BINDGEN_VERSION): cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)" >&2; exit 1; }
+	@command -v wasm-opt >/dev/null || { echo "needs wasm-opt: apt-get install binaryen" >&2; exit 1; }
+	cargo build --locked -p knative-scale-playground --target wasm32-unknown-unknown --profile playground
+	rm -rf $(PLAYGROUND_DIST) && mkdir -p $(PLAYGROUND_DIST)
+	wasm-bindgen --target web --no-typescript --out-dir $(PLAYGROUND_DIST) $(PLAYGROUND_WASM)
+	wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
+	  $(PLAYGROUND_DIST)/knative_scale_playground_bg.wasm -o $(PLAYGROUND_DIST)/knative_scale_playground_bg.wasm
+	cp playground/www/* $(PLAYGROUND_DIST)/
+	@ls -l $(PLAYGROUND_DIST)/knative_scale_playground_bg.wasm
+
+PLAYGROUND_PORT ?= 8088
+.PHONY: playground-serve
+playground-serve: playground
+	@echo "http://127.0.0.1:$(PLAYGROUND_PORT)/"
+	cd $(PLAYGROUND_DIST) && python3 -m http.server --bind 127.0.0.1 $(PLAYGROUND_PORT)
+
+# Browser tests: Debian's chromium driven by playwright-core against the page on 127.0.0.1,
+# compared with the policy evaluated through the waPC host.
+.PHONY: playground-test
+playground-test: playground policy.wasm runner
+	cd playground && npm ci --no-audit --no-fund --silent
+	RUNNER=$(CURDIR)/$(RUNNER) POLICY=$(CURDIR)/policy.wasm node --test playground/tests/
 
 .PHONY: clean
 clean:

@@ -14,8 +14,14 @@ use serde_json::{Map, Value};
 pub const PREFIX: &str = "autoscaling.knative.dev/";
 pub const RECORD_KEY: &str = "knative-scale-policy.kubewarden.io/resolved";
 
+/// A path in the repository, from the policy crate or from a crate of the workspace below it.
 fn repo_path(relative: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(relative)
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let root = match manifest.join("policy.yaml").exists() {
+        true => manifest.clone(),
+        false => manifest.parent().map(PathBuf::from).unwrap_or(manifest),
+    };
+    root.join(relative)
 }
 
 /// The module that ships: `policy.wasm`, built by `make policy.wasm` (or `$POLICY_WASM`).

@@ -1,0 +1,144 @@
+// Browser tests of the playground: Debian's chromium (no browser download) driven by
+// playwright-core against the page served on 127.0.0.1. Each gallery scenario must show what the
+// policy itself answers through the waPC host for the same input.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dist = join(here, "..", "dist");
+const runner = process.env.RUNNER;
+const policy = process.env.POLICY;
+const port = 20000 + Math.floor(Math.random() * 20000);
+const base = `http://127.0.0.1:${port}/`;
+let server;
+let browser;
+
+before(async () => {
+  assert.ok(runner && policy, "RUNNER and POLICY must name the waPC runner and policy.wasm");
+  server = spawn("python3", ["-m", "http.server", "--bind", "127.0.0.1", String(port)], { cwd: dist, stdio: "ignore" });
+  for (let i = 0; i < 50; i++) {
+    try { if ((await fetch(base)).ok) break; } catch { await new Promise((r) => setTimeout(r, 100)); }
+  }
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+});
+
+async function open(url = base) {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  await page.goto(url);
+  await page.waitForSelector("body[data-ready=true]");
+  return page;
+}
+
+const lastResult = (page) => page.evaluate(() => window.lastResult);
+
+/// The policy's answer through the waPC host: the annotations after its patch, and its warnings.
+function policyAnswer(request, settings) {
+  const dir = mkdtempSync(join(tmpdir(), "playground-"));
+  writeFileSync(join(dir, "request.json"), JSON.stringify(request));
+  const out = execFileSync(runner, ["run", "--request-path", join(dir, "request.json"),
+    "--settings-json", JSON.stringify(settings), policy], { stdio: ["ignore", "pipe", "ignore"] });
+  const response = JSON.parse(out.toString());
+  const annotations = structuredClone(request.object?.spec?.template?.metadata?.annotations ?? {});
+  let result = annotations;
+  const basePath = "/spec/template/metadata/annotations";
+  const ops = response.patch ? JSON.parse(Buffer.from(response.patch, "base64").toString()) : [];
+  for (const op of ops) {
+    if (op.path === basePath) { result = op.value; continue; }
+    assert.ok(op.path.startsWith(basePath + "/"), `patch outside the annotations: ${op.path}`);
+    const key = op.path.slice(basePath.length + 1).replaceAll("~1", "/").replaceAll("~0", "~");
+    if (op.op === "remove") delete result[key]; else result[key] = op.value;
+  }
+  return { allowed: response.allowed, annotations: result, warnings: response.warnings ?? [], message: response.status?.message };
+}
+
+test("every gallery scenario shows what the policy answers through the waPC host", async () => {
+  const page = await open();
+  const buttons = await page.locator("#gallery button").all();
+  assert.equal(buttons.length, 5);
+  for (const [index, button] of buttons.entries()) {
+    await button.click();
+    await page.waitForFunction((i) => document.querySelectorAll("#gallery button")[i].getAttribute("aria-pressed") === "true", index);
+    const shown = await lastResult(page);
+    const title = await button.textContent();
+    assert.notEqual(shown.verdict, "error", `${title}: ${shown.error}`);
+    const expected = policyAnswer(shown.request, shown.settings);
+    assert.equal(expected.allowed, shown.verdict !== "rejected", title);
+    assert.deepEqual(shown.after, expected.annotations, title);
+    assert.deepEqual(shown.warnings, expected.warnings, title);
+    const warningsOnPage = await page.locator("#warnings li").allTextContents();
+    assert.deepEqual(warningsOnPage, expected.warnings.length ? expected.warnings : ["none"], title);
+    assert.equal(await page.locator("#pods .pods-row").count(), 2, title);
+  }
+  await page.close();
+});
+
+test("the global initial-scale scenario shows 5 pods for Knative alone and 1 with the policy", async () => {
+  const page = await open();
+  await page.locator("#gallery button").first().click();
+  const shown = await lastResult(page);
+  assert.deepEqual(shown.knative, { start: 5, upper: 3 });
+  assert.deepEqual(shown.policy, { start: 1, upper: 3 });
+  assert.equal(await page.locator("#pods .pods-row.knative .pod").count(), 5);
+  assert.equal(await page.locator("#pods .pods-row.policy .pod").count(), 1);
+  await page.screenshot({ path: join(here, "..", "..", "target", "playground.png"), fullPage: false });
+  await page.close();
+});
+
+test("YAML that does not parse shows a clear error", async () => {
+  const page = await open();
+  await page.fill("#service", "apiVersion: serving.knative.dev/v1\nkind: [Service\n");
+  await page.waitForFunction(() => window.lastResult?.verdict === "error");
+  assert.equal(await page.locator("#error").isVisible(), true);
+  assert.match(await page.locator("#error").textContent(), /^Service: not valid YAML or JSON: /);
+  await page.fill("#config", "max-scale: [4");
+  await page.fill("#service", "kind: Service\n");
+  await page.waitForFunction(() => window.lastResult?.error?.startsWith("config-autoscaler"));
+  await page.close();
+});
+
+test("a rejection shows the policy's message", async () => {
+  const page = await open();
+  await page.locator("#gallery button").nth(3).click();
+  const service = await page.inputValue("#service");
+  await page.fill("#service", service.replace('min-scale: "1"', 'min-scale: "1"\n        autoscaling.knative.dev/max-scale: "11"'));
+  await page.waitForFunction(() => window.lastResult?.verdict === "rejected");
+  const shown = await lastResult(page);
+  const expected = policyAnswer(shown.request, shown.settings);
+  assert.equal(expected.allowed, false);
+  assert.equal(await page.locator("#message").textContent(), expected.message);
+  await page.close();
+});
+
+test("a shared link restores the editors and the result", async () => {
+  const page = await open();
+  await page.locator("#gallery button").nth(1).click();
+  await page.fill("#settings", "defaultInitialScale: cluster\n");
+  await page.waitForFunction(() => location.hash.includes("cluster"));
+  const url = page.url();
+  const shown = await lastResult(page);
+  await page.close();
+  const restored = await open(url);
+  assert.equal(await restored.inputValue("#settings"), "defaultInitialScale: cluster\n");
+  assert.deepEqual(await lastResult(restored), shown);
+  await restored.close();
+});
+
+test("the playground's module stays under 300 KB", () => {
+  const size = statSync(join(dist, "knative_scale_playground_bg.wasm")).size;
+  assert.ok(size <= 300_000, `${size} bytes`);
+});
