@@ -7,8 +7,29 @@ RELEASE_WASM := target/$(WASM_TARGET)/release/knative_scale_policy.wasm
 RUNNER := target/debug/policy-runner
 SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock
 
+# What a fresh machine lacks. `make run` needs only the wasm32-wasip1 target; `make test` also
+# needs bats and jq (e2e.bats), chromium and binaryen (the playground), wasm-bindgen-cli at the
+# playground's wasm-bindgen version, and cargo-fuzz when a nightly toolchain is present.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+.PHONY: toolchain
+toolchain:
+	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
+
+.PHONY: test-deps
+test-deps: toolchain
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@rustup component list --installed | grep -q '^clippy' || rustup component add clippy
+	@rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
+	@if ! command -v bats >/dev/null || ! command -v jq >/dev/null || ! command -v wasm-opt >/dev/null \
+	    || ! test -x /usr/bin/chromium; then \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq bats jq binaryen chromium >/dev/null; \
+	fi
+	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)" || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+	@if rustup toolchain list | grep -q '^nightly' && ! cargo +nightly fuzz --version >/dev/null 2>&1; then \
+	  cargo install cargo-fuzz --locked; fi
+
 .PHONY: policy.wasm
-policy.wasm:
+policy.wasm: toolchain
 	cargo build --locked --release --target $(WASM_TARGET) -p knative-scale-policy
 	cp $(RELEASE_WASM) policy.wasm
 
@@ -28,7 +49,7 @@ lint:
 	cargo clippy --locked --release --target $(WASM_TARGET) -p knative-scale-policy -- -D warnings
 
 .PHONY: test
-test: fmt lint policy.wasm
+test: test-deps fmt lint policy.wasm
 	cargo test --locked --workspace
 	$(MAKE) e2e-tests
 	$(MAKE) playground-test

@@ -1,5 +1,6 @@
 //! The admission edge: finds the template annotations in the admitted object (kept as JSON, so no
-//! field is lost), applies the plan there and nowhere else, and answers through the SDK.
+//! field is lost), applies the plan there and nowhere else, and says what to answer (`wapc.rs`
+//! turns that into the SDK's response).
 
 use serde_json::{Map, Value};
 
