@@ -50,10 +50,11 @@ lint:
 
 .PHONY: test
 test: test-deps fmt lint policy.wasm
-	cargo test --locked --workspace
-	$(MAKE) e2e-tests
-	$(MAKE) playground-test
-	$(MAKE) fuzz-smoke
+	set -o pipefail; cargo test --locked --workspace 2>&1 | tee target/test-cargo.log
+	set -o pipefail; $(MAKE) --no-print-directory e2e-tests 2>&1 | tee target/test-e2e.log
+	set -o pipefail; $(MAKE) --no-print-directory playground-test 2>&1 | tee target/test-browser.log
+	$(MAKE) --no-print-directory fuzz-smoke
+	@tests/summary.sh target/test-cargo.log target/test-e2e.log target/test-browser.log
 
 # The main job: build the policy, evaluate a KServe predictor whose cluster initial-scale (5) is
 # above its max-scale (3), and print the patched template annotations and the warnings.
