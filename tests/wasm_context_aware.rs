@@ -24,16 +24,7 @@ fn granted(session_name: &str) -> Policy {
 }
 
 fn run(policy: &Policy, request_name: &str) -> Evaluation {
-    let request = request(request_name);
-    let validation = policy
-        .validate(&request, &settings("context-aware"))
-        .unwrap_or_else(|error| panic!("the policy trapped or failed: {error:#}"));
-    let admission = policy_runner::AdmissionResponse::from_validation(&request, &validation);
-    Evaluation {
-        request,
-        validation,
-        admission,
-    }
+    evaluate_with(policy, &request(request_name), &settings("context-aware"))
 }
 
 const FALLBACK: &str = "ConfigMap knative-serving/config-autoscaler could not be used";

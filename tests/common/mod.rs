@@ -67,7 +67,12 @@ pub struct Evaluation {
 }
 
 pub fn evaluate(request: &Value, settings: &Value) -> Evaluation {
-    let validation = policy()
+    evaluate_with(policy(), request, settings)
+}
+
+/// `evaluate` with a policy of the caller's (other host capabilities).
+pub fn evaluate_with(policy: &Policy, request: &Value, settings: &Value) -> Evaluation {
+    let validation = policy
         .validate(request, settings)
         .unwrap_or_else(|error| panic!("the policy trapped or failed: {error:#}"));
     let admission = AdmissionResponse::from_validation(request, &validation);
