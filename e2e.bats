@@ -173,6 +173,41 @@ warnings() {
   [ "$(scale_after $REQUESTS/kserve-predictor-min-raised.json)" = "3 3 3" ]
 }
 
+@test "a Configuration owned by a Knative Service is left as the Service controller copied it" {
+  policy_run --request-path $REQUESTS/configuration-owned-by-service.json --settings-path $SETTINGS/max-scale-4.yaml
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+  [ "$(warnings | wc -l)" -eq 0 ]
+}
+
+@test "a legacy alias added to the policy's output is the user's value" {
+  policy_run --request-path $REQUESTS/service-alias-added-after-fill.json
+  [ "$status" -eq 0 ]
+  [ "$(scale_after $REQUESTS/service-alias-added-after-fill.json)" = "3 0 3" ]
+  [ "$(annotations_after $REQUESTS/service-alias-added-after-fill.json | jq -r --arg p "$P" '.[$p + "/minScale"] // "gone"')" = gone ]
+  [ "$(warnings | wc -l)" -eq 0 ]
+}
+
+@test "a cluster whose default class is HPA starts a min-scale 0 revision at 1 pod" {
+  policy_run --request-path $REQUESTS/service-min0.json --settings-path $SETTINGS/hpa-class-allow-zero.yaml
+  [ "$status" -eq 0 ]
+  [ "$(scale_after $REQUESTS/service-min0.json)" = "0 0 1" ]
+  policy_run --request-path $REQUESTS/service-min0.json --settings-path $SETTINGS/allow-zero-initial-scale.yaml
+  [ "$(scale_after $REQUESTS/service-min0.json)" = "0 0 0" ]
+}
+
+@test "the audit scanner's request for a Service the policy would change fails, saying what would change" {
+  policy_run --request-path $REQUESTS/audit-scan-kserve-predictor-min1-max3.json --settings-path $SETTINGS/initial-scale-5.yaml
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+  [[ "$(jq -r .status.message <<<"$output")" == "not yet resolved by knative-scale-policy; its next update gets $P/initial-scale set to 1: "* ]]
+  policy_run --request-path $REQUESTS/audit-scan-kserve-predictor-min1-max3.json --settings-json '{"autoscaler": {"initial-scale": "5"}, "auditChanges": false}'
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(scale_after $REQUESTS/audit-scan-kserve-predictor-min1-max3.json)" = "1 3 1" ]
+}
+
 @test "an AdmissionReview is read like a bare AdmissionRequest" {
   jq '{apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", request: .}' \
     $REQUESTS/kserve-predictor-min1-max3.json > "$BATS_TEST_TMPDIR/review.json"

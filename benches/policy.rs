@@ -7,8 +7,9 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use knative_scale_policy::cluster::ClusterConfig;
+use knative_scale_policy::keys::AutoscalerClass;
 use knative_scale_policy::plan::plan;
-use knative_scale_policy::resolve::{InitialStrategy, Template, UserBounds, resolve};
+use knative_scale_policy::resolve::{InitialStrategy, Traits, UserBounds, resolve};
 use knative_scale_policy::wapc::validate;
 use serde_json::{Value, json};
 
@@ -27,12 +28,12 @@ fn rules(c: &mut Criterion) {
         max: Some(3),
         initial: None,
     };
-    let template = Template {
+    let traits = Traits {
         kserve_managed: true,
-        hpa_class: false,
+        class: AutoscalerClass::Kpa,
     };
     c.bench_function("core/resolve", |b| {
-        b.iter(|| resolve(black_box(user), template, &cluster(), InitialStrategy::Min))
+        b.iter(|| resolve(black_box(user), traits, &cluster(), InitialStrategy::Min))
     });
     let annotations: BTreeMap<String, String> = [
         ("autoscaling.knative.dev/min-scale", "1"),

@@ -1,7 +1,8 @@
 //! The cluster-wide defaults of Knative's `config-autoscaler` ConfigMap that bear on scale bounds,
 //! with Knative's own defaults and validation (`NewConfigFromMap`).
 
-use crate::keys::{IntError, parse_go_int32};
+use crate::keys::{AutoscalerClass, IntError, parse_go_int32};
+use crate::message::quote;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClusterConfig {
@@ -12,6 +13,8 @@ pub struct ClusterConfig {
     /// 0 means no limit.
     pub max_scale_limit: i32,
     pub enable_scale_to_zero: bool,
+    /// The class of a revision without an `autoscaling.knative.dev/class` annotation.
+    pub pod_autoscaler_class: AutoscalerClass,
 }
 
 impl Default for ClusterConfig {
@@ -23,19 +26,21 @@ impl Default for ClusterConfig {
             max_scale: 0,
             max_scale_limit: 0,
             enable_scale_to_zero: true,
+            pod_autoscaler_class: AutoscalerClass::Kpa,
         }
     }
 }
 
 impl ClusterConfig {
     /// The config-autoscaler keys this policy reads; the ConfigMap holds many more.
-    pub const KEYS: [&'static str; 6] = [
+    pub const KEYS: [&'static str; 7] = [
         "initial-scale",
         "allow-zero-initial-scale",
         "min-scale",
         "max-scale",
         "max-scale-limit",
         "enable-scale-to-zero",
+        "pod-autoscaler-class",
     ];
 
     /// Builds the config from ConfigMap data (`key` -> text); keys it does not use are ignored.
@@ -49,18 +54,15 @@ impl ClusterConfig {
                     IntError::Syntax => "expected a base-10 integer",
                     IntError::Range => "out of the int32 range",
                 };
-                format!(
-                    "{key}: invalid value \"{}\": {why}",
-                    crate::keys::shorten(text)
-                )
+                format!("{key}: invalid value {}: {why}", quote(text))
             }),
         };
         let boolean = |key: &str, default: bool| match lookup(key) {
             None => Ok(default),
             Some(text) => parse_go_bool(text).ok_or_else(|| {
                 format!(
-                    "{key}: invalid value \"{}\": expected a boolean (true or false)",
-                    crate::keys::shorten(text)
+                    "{key}: invalid value {}: expected a boolean (true or false)",
+                    quote(text)
                 )
             }),
         };
@@ -74,6 +76,9 @@ impl ClusterConfig {
             max_scale: int("max-scale", defaults.max_scale)?,
             max_scale_limit: int("max-scale-limit", defaults.max_scale_limit)?,
             enable_scale_to_zero: boolean("enable-scale-to-zero", defaults.enable_scale_to_zero)?,
+            // Knative reads the class as any string (`cm.AsString`) and does not validate it.
+            pod_autoscaler_class: lookup("pod-autoscaler-class")
+                .map_or(defaults.pod_autoscaler_class, AutoscalerClass::from_name),
         };
         config.validate()?;
         Ok(config)
@@ -178,7 +183,28 @@ mod tests {
                 max_scale: 7,
                 max_scale_limit: 10,
                 enable_scale_to_zero: false,
+                pod_autoscaler_class: AutoscalerClass::Kpa,
             }
+        );
+    }
+
+    #[test]
+    fn pod_autoscaler_class_is_read_as_knative_reads_it() {
+        assert_eq!(
+            from(&[("pod-autoscaler-class", "hpa.autoscaling.knative.dev")])
+                .unwrap()
+                .pod_autoscaler_class,
+            AutoscalerClass::Hpa
+        );
+        assert_eq!(
+            from(&[("pod-autoscaler-class", "example.com/custom")])
+                .unwrap()
+                .pod_autoscaler_class,
+            AutoscalerClass::Other
+        );
+        assert_eq!(
+            ClusterConfig::default().pod_autoscaler_class,
+            AutoscalerClass::Kpa
         );
     }
 

@@ -1,6 +1,8 @@
 //! The annotation register: every key this policy reads or writes, Knative's alias priority, and
 //! the integer syntax Knative accepts (Go's `strconv.ParseInt(v, 10, 32)`).
 
+use crate::message::quote;
+
 /// The scale bounds of a revision, in the order the rules resolve them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Bound {
@@ -41,10 +43,39 @@ impl Bound {
 }
 
 pub const CLASS_KEY: &str = "autoscaling.knative.dev/class";
-pub const HPA_CLASS: &str = "hpa.autoscaling.knative.dev";
+
+/// A revision's autoscaler class: the `class` annotation, else the cluster's
+/// `pod-autoscaler-class` (Knative's `MakePA`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AutoscalerClass {
+    Kpa,
+    /// Never scales to zero.
+    Hpa,
+    /// A class of another autoscaler.
+    Other,
+}
+
+impl AutoscalerClass {
+    pub const KPA: &'static str = "kpa.autoscaling.knative.dev";
+    pub const HPA: &'static str = "hpa.autoscaling.knative.dev";
+
+    pub fn from_name(name: &str) -> AutoscalerClass {
+        match name {
+            AutoscalerClass::KPA => AutoscalerClass::Kpa,
+            AutoscalerClass::HPA => AutoscalerClass::Hpa,
+            _ => AutoscalerClass::Other,
+        }
+    }
+
+    pub fn of_revision(annotations: &impl Annotations, cluster_default: AutoscalerClass) -> Self {
+        annotations
+            .get(CLASS_KEY)
+            .map_or(cluster_default, AutoscalerClass::from_name)
+    }
+}
 
 /// The policy's own annotation on the template: which keys it resolved, from what, to what.
-pub const RECORD_KEY: &str = "knative-scale-policy.kubewarden.io/resolved";
+pub const RECORD_KEY: &str = "knative-scale-policy.github.io/resolved";
 
 /// Read-only access to a template's annotations by key.
 pub trait Annotations {
@@ -98,28 +129,39 @@ pub fn parse_go_int32(text: &str) -> Result<i32, IntError> {
     i32::try_from(value).map_err(|_| IntError::Range)
 }
 
-/// A scale annotation value: an int32 that is not negative, as Knative validates min-scale and
-/// max-scale (and, stricter than Knative, initial-scale).
-pub fn parse_scale(written: &Written<'_>) -> Result<i32, String> {
-    match parse_go_int32(written.text) {
-        Ok(value) if value >= 0 => Ok(value),
-        _ => Err(format!(
-            "{}: invalid value \"{}\": expected an integer 0 <= n <= {}",
-            written.key,
-            shorten(written.text),
+/// A scale value Knative (or, for initial-scale, the policy) would refuse, under the key as written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvalidValue {
+    pub key: &'static str,
+    pub text: String,
+}
+
+impl InvalidValue {
+    /// The message, naming `field` (the key, or the field it came from).
+    pub fn message_for(&self, field: &str) -> String {
+        format!(
+            "{field}: invalid value {}: expected an integer 0 <= n <= {}",
+            quote(&self.text),
             i32::MAX
-        )),
+        )
     }
 }
 
-/// Keeps messages readable when a value is absurdly long.
-pub fn shorten(text: &str) -> String {
-    const MAX_CHARS: usize = 40;
-    if text.chars().count() <= MAX_CHARS {
-        text.to_string()
-    } else {
-        let head: String = text.chars().take(MAX_CHARS).collect();
-        format!("{head}... ({} characters)", text.chars().count())
+impl std::fmt::Display for InvalidValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message_for(self.key))
+    }
+}
+
+/// A scale annotation value: an int32 that is not negative, as Knative validates min-scale and
+/// max-scale (and, stricter than Knative, initial-scale).
+pub fn parse_scale(written: &Written<'_>) -> Result<i32, InvalidValue> {
+    match parse_go_int32(written.text) {
+        Ok(value) if value >= 0 => Ok(value),
+        _ => Err(InvalidValue {
+            key: written.key,
+            text: written.text.to_string(),
+        }),
     }
 }
 
@@ -184,8 +226,8 @@ mod tests {
         };
         assert_eq!(parse_scale(&written("5")), Ok(5));
         assert_eq!(
-            parse_scale(&written("abc")),
-            Err("autoscaling.knative.dev/min-scale: invalid value \"abc\": expected an integer 0 <= n <= 2147483647".to_string())
+            parse_scale(&written("abc")).unwrap_err().to_string(),
+            "autoscaling.knative.dev/min-scale: invalid value \"abc\": expected an integer 0 <= n <= 2147483647"
         );
         assert!(parse_scale(&written("-1")).is_err());
         assert!(parse_scale(&written("3000000000")).is_err());
@@ -197,7 +239,8 @@ mod tests {
             key: Bound::Max.key(),
             text: &"9".repeat(400),
         })
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(message.contains("(400 characters)"), "{message}");
         assert!(message.len() < 200);
     }

@@ -3,9 +3,13 @@
 
 pub mod admission;
 pub mod cluster;
+pub mod envelope;
 pub mod keys;
+pub mod kserve;
+pub mod kserve_admission;
 pub mod live_config;
 mod log;
+pub mod message;
 pub mod plan;
 pub mod record;
 pub mod resolve;

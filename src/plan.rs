@@ -2,9 +2,11 @@
 //! (section 5), read the user's values (section 2), resolve (section 3), and record (section 5).
 
 use crate::cluster::ClusterConfig;
-use crate::keys::{Annotations, Bound, CLASS_KEY, HPA_CLASS, RECORD_KEY, Written, lookup};
+use crate::keys::{
+    Annotations, AutoscalerClass, Bound, InvalidValue, RECORD_KEY, Written, lookup, parse_scale,
+};
 use crate::record::{Entry, Record};
-use crate::resolve::{InitialStrategy, Resolution, Template, UserBounds, resolve};
+use crate::resolve::{InitialStrategy, Refusal, Resolution, Traits, UserBounds, resolve};
 
 /// The template annotations the policy owns after resolution. The aliases of the three keys are
 /// always removed; every other annotation is left as it was.
@@ -36,6 +38,40 @@ impl Note {
             self.reason
         )
     }
+
+    /// The same sentence, for a Service not yet built (an InferenceService's check).
+    pub fn future_message(&self) -> String {
+        format!(
+            "{} will be set to {}: {}",
+            self.bound.key(),
+            self.value,
+            self.reason
+        )
+    }
+}
+
+/// Why a template's annotations cannot be admitted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PlanError {
+    /// A value that is not a non-negative int32 (section 2), under the key as written.
+    Invalid(InvalidValue),
+    /// Values the rules refuse (section 3.2).
+    Refused(Refusal),
+}
+
+impl std::fmt::Display for PlanError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PlanError::Invalid(invalid) => invalid.fmt(f),
+            PlanError::Refused(refusal) => refusal.fmt(f),
+        }
+    }
+}
+
+impl From<PlanError> for String {
+    fn from(error: PlanError) -> String {
+        error.to_string()
+    }
 }
 
 pub fn plan(
@@ -43,22 +79,24 @@ pub fn plan(
     kserve_managed: bool,
     cluster: &ClusterConfig,
     strategy: InitialStrategy,
-) -> Result<Plan, String> {
+) -> Result<Plan, PlanError> {
     let record = annotations.get(RECORD_KEY).and_then(Record::parse);
     let written = Bound::ALL.map(|bound| users_value(annotations, record.as_ref(), bound));
-    let [min, max, initial] = written
-        .clone()
-        .map(|value| value.map(|w| crate::keys::parse_scale(&w)).transpose());
+    let [min, max, initial] = written.clone().map(|value| {
+        value
+            .map(|w| parse_scale(&w).map_err(PlanError::Invalid))
+            .transpose()
+    });
     let user = UserBounds {
         min: min?,
         max: max?,
         initial: initial?,
     };
-    let template = Template {
+    let traits = Traits {
         kserve_managed,
-        hpa_class: annotations.get(CLASS_KEY) == Some(HPA_CLASS),
+        class: AutoscalerClass::of_revision(annotations, cluster.pod_autoscaler_class),
     };
-    let resolution = resolve(user, template, cluster, strategy)?;
+    let resolution = resolve(user, traits, cluster, strategy).map_err(PlanError::Refused)?;
     Ok(Plan {
         values: Bound::ALL.map(|bound| (bound, resolution.get(bound).value.to_string())),
         record: record_of(&resolution, &written),
@@ -67,7 +105,8 @@ pub fn plan(
 }
 
 /// The user's value for `bound`: Knative's alias priority, except that a key the policy resolved
-/// before, and that still holds what the policy wrote, goes back to what the user had.
+/// before, and that still holds what the policy wrote, goes back to what the user had. A key that
+/// goes back to absent leaves the alias as the user's value (an alias added since the fill).
 fn users_value<'a>(
     annotations: &'a impl Annotations,
     record: Option<&'a Record>,
@@ -77,10 +116,16 @@ fn users_value<'a>(
     let entry = record.and_then(|record| record.entry(bound));
     match (entry, &current) {
         (Some(entry), Some(now)) if now.key == bound.key() && now.text == entry.written => {
-            entry.original.as_deref().map(|text| Written {
-                key: bound.key(),
-                text,
-            })
+            match entry.original.as_deref() {
+                Some(text) => Some(Written {
+                    key: bound.key(),
+                    text,
+                }),
+                None => annotations.get(bound.alias()).map(|text| Written {
+                    key: bound.alias(),
+                    text,
+                }),
+            }
         }
         _ => current,
     }
@@ -164,7 +209,8 @@ mod tests {
             &ClusterConfig::default(),
             InitialStrategy::Min,
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert_eq!(
             error,
             "autoscaling.knative.dev/maxScale: invalid value \"1.5\": expected an integer 0 <= n <= 2147483647"
@@ -292,6 +338,79 @@ mod tests {
         let mut raised = created.clone();
         raised.insert("autoscaling.knative.dev/max-scale".into(), "10".into());
         assert_eq!(scale(&admit(&raised, &cluster))[2], Some("5"));
+    }
+
+    // 5, and the section 7 row "alias added to the policy's output"
+    #[test]
+    fn an_alias_added_after_a_fill_is_the_users_value() {
+        let cluster = ClusterConfig::default();
+        let created = admit(&map(&[]), &cluster);
+        assert_eq!(
+            created.get(RECORD_KEY).map(String::as_str),
+            Some("min-scale: absent -> 0, max-scale: absent -> 0, initial-scale: absent -> 1")
+        );
+        for (alias, kebab) in [
+            (
+                "autoscaling.knative.dev/minScale",
+                "autoscaling.knative.dev/min-scale",
+            ),
+            (
+                "autoscaling.knative.dev/maxScale",
+                "autoscaling.knative.dev/max-scale",
+            ),
+            (
+                "autoscaling.knative.dev/initialScale",
+                "autoscaling.knative.dev/initial-scale",
+            ),
+        ] {
+            let mut edited = created.clone();
+            edited.insert(alias.into(), "3".into());
+            let updated = admit(&edited, &cluster);
+            assert_eq!(updated.get(kebab).map(String::as_str), Some("3"), "{alias}");
+            assert!(!updated.contains_key(alias));
+            assert_eq!(
+                admit(&updated, &cluster),
+                updated,
+                "fixed point after {alias}"
+            );
+        }
+        let mut min_alias = created.clone();
+        min_alias.insert("autoscaling.knative.dev/minScale".into(), "3".into());
+        let plan = plan(&min_alias, false, &cluster, InitialStrategy::Min).unwrap();
+        assert!(plan.notes.iter().all(|note| !note.warn), "{:?}", plan.notes);
+        assert_eq!(
+            scale(&apply(&min_alias, &plan)),
+            [Some("3"), Some("0"), Some("3")]
+        );
+    }
+
+    // 3.3: the revision's class is the annotation, else the cluster's pod-autoscaler-class
+    #[test]
+    fn a_cluster_whose_default_class_is_hpa_never_starts_at_zero() {
+        let hpa_cluster = ClusterConfig {
+            allow_zero_initial_scale: true,
+            pod_autoscaler_class: AutoscalerClass::Hpa,
+            ..ClusterConfig::default()
+        };
+        let min_zero = map(&[("autoscaling.knative.dev/min-scale", "0")]);
+        assert_eq!(scale(&admit(&min_zero, &hpa_cluster))[2], Some("1"));
+        let mut kpa_revision = min_zero.clone();
+        kpa_revision.insert(
+            "autoscaling.knative.dev/class".into(),
+            AutoscalerClass::KPA.into(),
+        );
+        assert_eq!(scale(&admit(&kpa_revision, &hpa_cluster))[2], Some("0"));
+        let kpa_cluster = ClusterConfig {
+            pod_autoscaler_class: AutoscalerClass::Kpa,
+            ..hpa_cluster
+        };
+        assert_eq!(scale(&admit(&min_zero, &kpa_cluster))[2], Some("0"));
+        let mut hpa_revision = min_zero.clone();
+        hpa_revision.insert(
+            "autoscaling.knative.dev/class".into(),
+            AutoscalerClass::HPA.into(),
+        );
+        assert_eq!(scale(&admit(&hpa_revision, &kpa_cluster))[2], Some("1"));
     }
 
     // 5

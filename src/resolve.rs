@@ -3,7 +3,7 @@
 //! that reason is worth a warning.
 
 use crate::cluster::ClusterConfig;
-use crate::keys::Bound;
+use crate::keys::{AutoscalerClass, Bound};
 
 /// How an absent initial-scale is filled (the `defaultInitialScale` setting).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -24,10 +24,12 @@ pub struct UserBounds {
 }
 
 /// What the rules need to know about the object beyond its scale annotations.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Template {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Traits {
+    /// Owned by a KServe InferenceService or InferenceGraph (section 1).
     pub kserve_managed: bool,
-    pub hpa_class: bool,
+    /// The revision's autoscaler class (section 3.3).
+    pub class: AutoscalerClass,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -99,13 +101,48 @@ impl Resolution {
     }
 }
 
-/// Resolves the three bounds, or explains in one sentence why the object cannot be admitted.
+/// Why the bounds cannot be admitted (section 3.2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// A bound above the cluster's `max-scale-limit`.
+    AboveLimit {
+        bound: Bound,
+        value: i32,
+        limit: i32,
+    },
+    /// Both bounds written by the user, max below min.
+    MaxBelowMin { max: i32, min: i32 },
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refusal::AboveLimit {
+                bound,
+                value,
+                limit,
+            } => write!(
+                f,
+                "{}={value} exceeds max-scale-limit={limit} of the cluster's config-autoscaler; set it to {limit} or less",
+                bound.key()
+            ),
+            Refusal::MaxBelowMin { max, min } => write!(
+                f,
+                "{}={max} is less than {}={min}; raise max-scale or lower min-scale",
+                Bound::Max.key(),
+                Bound::Min.key()
+            ),
+        }
+    }
+}
+
+/// Resolves the three bounds, or says why the object cannot be admitted.
 pub fn resolve(
     user: UserBounds,
-    template: Template,
+    traits: Traits,
     cluster: &ClusterConfig,
     strategy: InitialStrategy,
-) -> Result<Resolution, String> {
+) -> Result<Resolution, Refusal> {
     let limit = cluster.max_scale_limit;
 
     let mut min = match user.min {
@@ -118,18 +155,18 @@ pub fn resolve(
 
     let mut max = match user.max {
         Some(value) => Resolved::explicit(value),
-        None if template.kserve_managed => Resolved::filled(0, kserve_unlimited(cluster)),
+        None if traits.kserve_managed => Resolved::filled(0, kserve_unlimited(cluster)),
         None => Resolved::filled(
             cluster.max_scale,
             format!("the cluster max-scale is {}", cluster.max_scale),
         ),
     };
     if max.is_explicit() && limit > 0 && max.value > limit {
-        return Err(format!(
-            "{}={} exceeds max-scale-limit={limit} of the cluster's config-autoscaler; set it to {limit} or less",
-            Bound::Max.key(),
-            max.value
-        ));
+        return Err(Refusal::AboveLimit {
+            bound: Bound::Max,
+            value: max.value,
+            limit,
+        });
     }
     if max.value == 0 && limit > 0 {
         let why = if max.is_explicit() {
@@ -146,13 +183,10 @@ pub fn resolve(
     if 0 < max.value && max.value < min.value {
         match (max.is_explicit(), min.is_explicit()) {
             (true, true) => {
-                return Err(format!(
-                    "{}={} is less than {}={}; raise max-scale or lower min-scale",
-                    Bound::Max.key(),
-                    max.value,
-                    Bound::Min.key(),
-                    min.value
-                ));
+                return Err(Refusal::MaxBelowMin {
+                    max: max.value,
+                    min: min.value,
+                });
             }
             (true, false) => min.set(
                 max.value,
@@ -162,11 +196,11 @@ pub fn resolve(
                 ),
             ),
             (false, _) if limit > 0 && min.value > limit => {
-                return Err(format!(
-                    "{}={} exceeds max-scale-limit={limit} of the cluster's config-autoscaler; set it to {limit} or less",
-                    Bound::Min.key(),
-                    min.value
-                ));
+                return Err(Refusal::AboveLimit {
+                    bound: Bound::Min,
+                    value: min.value,
+                    limit,
+                });
             }
             (false, _) => {
                 let why = format!(
@@ -199,7 +233,7 @@ pub fn resolve(
     if !initial.is_explicit() && initial.value == 0 {
         let never_zero = if !cluster.enable_scale_to_zero {
             Some("enable-scale-to-zero is false")
-        } else if template.hpa_class {
+        } else if traits.class == AutoscalerClass::Hpa {
             Some("its class is hpa.autoscaling.knative.dev")
         } else {
             None
@@ -291,21 +325,21 @@ mod tests {
         UserBounds { min, max, initial }
     }
 
-    const PLAIN: Template = Template {
+    const PLAIN: Traits = Traits {
         kserve_managed: false,
-        hpa_class: false,
+        class: AutoscalerClass::Kpa,
     };
-    const KSERVE: Template = Template {
+    const KSERVE: Traits = Traits {
         kserve_managed: true,
-        hpa_class: false,
+        class: AutoscalerClass::Kpa,
     };
 
     fn run(
         user: UserBounds,
-        template: Template,
+        traits: Traits,
         cluster: &ClusterConfig,
-    ) -> Result<Resolution, String> {
-        resolve(user, template, cluster, InitialStrategy::Min)
+    ) -> Result<Resolution, Refusal> {
+        resolve(user, traits, cluster, InitialStrategy::Min)
     }
 
     fn values(resolution: &Resolution) -> (i32, i32, i32) {
@@ -363,7 +397,9 @@ mod tests {
             max_scale_limit: 10,
             ..cluster()
         };
-        let error = run(user(None, Some(11), None), PLAIN, &c).unwrap_err();
+        let error = run(user(None, Some(11), None), PLAIN, &c)
+            .unwrap_err()
+            .to_string();
         assert!(
             error.contains("max-scale=11 exceeds max-scale-limit=10"),
             "{error}"
@@ -391,7 +427,9 @@ mod tests {
     // 3.2.3, both explicit
     #[test]
     fn explicit_max_below_explicit_min_is_rejected() {
-        let error = run(user(Some(5), Some(2), None), KSERVE, &cluster()).unwrap_err();
+        let error = run(user(Some(5), Some(2), None), KSERVE, &cluster())
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("max-scale=2 is less than autoscaling.knative.dev/min-scale=5"));
     }
 
@@ -427,12 +465,16 @@ mod tests {
             max_scale_limit: 10,
             ..cluster()
         };
-        let error = run(user(Some(12), None, None), PLAIN, &c).unwrap_err();
+        let error = run(user(Some(12), None, None), PLAIN, &c)
+            .unwrap_err()
+            .to_string();
         assert!(
             error.contains("min-scale=12 exceeds max-scale-limit=10"),
             "{error}"
         );
-        let error = run(user(Some(12), None, None), KSERVE, &c).unwrap_err();
+        let error = run(user(Some(12), None, None), KSERVE, &c)
+            .unwrap_err()
+            .to_string();
         assert!(
             error.contains("min-scale=12 exceeds max-scale-limit=10"),
             "{error}"
@@ -491,9 +533,9 @@ mod tests {
         let r = run(user(Some(0), None, None), PLAIN, &no_scale_to_zero).unwrap();
         assert_eq!(r.initial.value, 1);
         assert!(!r.initial.reason.as_ref().unwrap().warn);
-        let hpa = Template {
+        let hpa = Traits {
             kserve_managed: false,
-            hpa_class: true,
+            class: AutoscalerClass::Hpa,
         };
         assert_eq!(
             run(user(Some(0), None, None), hpa, &allow_zero)

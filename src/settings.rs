@@ -1,5 +1,7 @@
 //! The policy settings (section 6 of resolution-rules.md): `autoscaler` holds the cluster's
-//! config-autoscaler data, `defaultInitialScale` how an absent initial-scale is filled.
+//! config-autoscaler data, `defaultInitialScale` how an absent initial-scale is filled,
+//! `autoscalerConfigMap` where to read config-autoscaler live, `auditChanges` whether the audit
+//! scanner hears of objects the policy would change (section 8).
 
 use std::collections::BTreeMap;
 
@@ -7,15 +9,29 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::cluster::ClusterConfig;
+use crate::message::{describe, json_type};
 use crate::resolve::InitialStrategy;
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(try_from = "Value")]
 pub struct Settings {
     pub autoscaler: ClusterConfig,
     pub default_initial_scale: InitialStrategy,
     /// Context-aware mode: read config-autoscaler live from the cluster, `autoscaler` as fallback.
     pub autoscaler_config_map: Option<ConfigMapRef>,
+    /// Answer the audit scanner with a rejection for each object the policy would change.
+    pub audit_changes: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            autoscaler: ClusterConfig::default(),
+            default_initial_scale: InitialStrategy::default(),
+            autoscaler_config_map: None,
+            audit_changes: true,
+        }
+    }
 }
 
 /// Where Knative keeps config-autoscaler.
@@ -34,7 +50,7 @@ impl Default for ConfigMapRef {
     }
 }
 
-const SETTING_NAMES: &str = "autoscaler, defaultInitialScale, autoscalerConfigMap";
+const SETTING_NAMES: &str = "autoscaler, defaultInitialScale, autoscalerConfigMap, auditChanges";
 
 impl TryFrom<Value> for Settings {
     type Error = String;
@@ -63,9 +79,11 @@ impl Settings {
                 "autoscaler" => settings.autoscaler = autoscaler(value)?,
                 "defaultInitialScale" => settings.default_initial_scale = strategy(value)?,
                 "autoscalerConfigMap" => settings.autoscaler_config_map = config_map(value)?,
+                "auditChanges" => settings.audit_changes = audit_changes(value)?,
                 unknown => {
                     return Err(format!(
-                        "unknown setting \"{unknown}\": the settings are {SETTING_NAMES}"
+                        "unknown setting {}: the settings are {SETTING_NAMES}",
+                        crate::message::quote(unknown)
                     ));
                 }
             }
@@ -112,9 +130,19 @@ fn strategy(value: &Value) -> Result<InitialStrategy, String> {
         Some("min") => Ok(InitialStrategy::Min),
         Some("cluster") => Ok(InitialStrategy::Cluster),
         _ => Err(format!(
-            "defaultInitialScale: invalid value {value}: expected \"min\" or \"cluster\""
+            "defaultInitialScale: invalid value {}: expected \"min\" or \"cluster\"",
+            describe(value)
         )),
     }
+}
+
+fn audit_changes(value: &Value) -> Result<bool, String> {
+    value.as_bool().ok_or_else(|| {
+        format!(
+            "auditChanges: invalid value {}: expected true or false",
+            describe(value)
+        )
+    })
 }
 
 /// `{}` selects Knative's own location; `null` turns the context-aware mode off.
@@ -136,15 +164,28 @@ fn config_map(value: &Value) -> Result<Option<ConfigMapRef>, String> {
             "name" => &mut reference.name,
             unknown => {
                 return Err(format!(
-                    "autoscalerConfigMap: unknown key \"{unknown}\": the keys are namespace and name"
+                    "autoscalerConfigMap: unknown key {}: the keys are namespace and name",
+                    crate::message::quote(unknown)
                 ));
             }
         };
+        let (valid, rule): (fn(&str) -> bool, &str) = if key == "namespace" {
+            (
+                is_dns1123_label,
+                "a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters)",
+            )
+        } else {
+            (
+                is_dns1123_subdomain,
+                "a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', at most 253 characters)",
+            )
+        };
         match value.as_str() {
-            Some(text) if !text.is_empty() => *slot = text.to_string(),
+            Some(text) if valid(text) => *slot = text.to_string(),
             _ => {
                 return Err(format!(
-                    "autoscalerConfigMap.{key}: expected a non-empty string, got {value}"
+                    "autoscalerConfigMap.{key}: invalid value {}: expected {rule}",
+                    describe(value)
                 ));
             }
         }
@@ -152,15 +193,19 @@ fn config_map(value: &Value) -> Result<Option<ConfigMapRef>, String> {
     Ok(Some(reference))
 }
 
-pub fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "a map",
-    }
+/// Kubernetes' `IsDNS1123Label`: what a namespace's name must be.
+fn is_dns1123_label(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let alphanumeric = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
+    (1..=63).contains(&bytes.len())
+        && bytes.first().is_some_and(alphanumeric)
+        && bytes.last().is_some_and(alphanumeric)
+        && bytes.iter().all(|b| alphanumeric(b) || *b == b'-')
+}
+
+/// Kubernetes' `IsDNS1123Subdomain`: what a ConfigMap's name must be.
+fn is_dns1123_subdomain(text: &str) -> bool {
+    text.len() <= 253 && text.split('.').all(is_dns1123_label)
 }
 
 #[cfg(test)]
@@ -205,7 +250,7 @@ mod tests {
     fn unknown_top_level_setting_is_rejected() {
         assert_eq!(
             settings(json!({"defaultInitalScale": "min"})).unwrap_err(),
-            "unknown setting \"defaultInitalScale\": the settings are autoscaler, defaultInitialScale, autoscalerConfigMap"
+            "unknown setting \"defaultInitalScale\": the settings are autoscaler, defaultInitialScale, autoscalerConfigMap, auditChanges"
         );
     }
 
@@ -250,15 +295,59 @@ mod tests {
             ),
             (
                 json!({"autoscalerConfigMap": {"name": ""}}),
-                "autoscalerConfigMap.name: expected a non-empty string, got \"\"",
+                "autoscalerConfigMap.name: invalid value \"\": expected a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', at most 253 characters)",
             ),
             (
                 json!({"autoscalerConfigMap": {"namespace": 3}}),
-                "autoscalerConfigMap.namespace: expected a non-empty string, got 3",
+                "autoscalerConfigMap.namespace: invalid value 3: expected a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters)",
             ),
         ] {
             assert_eq!(settings(input).unwrap_err(), expected);
         }
+    }
+
+    // 6
+    #[test]
+    fn autoscaler_config_map_names_must_be_kubernetes_names() {
+        for (namespace, name) in [
+            ("knative-serving", "config-autoscaler"),
+            ("a", "a.b-c.d"),
+            ("x1", "1x"),
+        ] {
+            let value = json!({"autoscalerConfigMap": {"namespace": namespace, "name": name}});
+            assert!(settings(value).is_ok(), "{namespace}/{name}");
+        }
+        for namespace in ["a/b", "a.b", "Knative", "-a", "a-", "", &"a".repeat(64)] {
+            let value = json!({"autoscalerConfigMap": {"namespace": namespace}});
+            let error = settings(value).unwrap_err();
+            assert!(
+                error.starts_with("autoscalerConfigMap.namespace: invalid value"),
+                "{namespace}: {error}"
+            );
+        }
+        for name in ["a/b", "a..b", ".a", "a.", "A", "a_b", &"a".repeat(254)] {
+            let value = json!({"autoscalerConfigMap": {"name": name}});
+            let error = settings(value).unwrap_err();
+            assert!(
+                error.starts_with("autoscalerConfigMap.name: invalid value"),
+                "{name}: {error}"
+            );
+        }
+    }
+
+    // 8
+    #[test]
+    fn audit_changes_is_on_by_default_and_a_boolean() {
+        assert!(settings(json!({})).unwrap().audit_changes);
+        assert!(
+            !settings(json!({"auditChanges": false}))
+                .unwrap()
+                .audit_changes
+        );
+        assert_eq!(
+            settings(json!({"auditChanges": "no"})).unwrap_err(),
+            "auditChanges: invalid value \"no\": expected true or false"
+        );
     }
 
     #[test]

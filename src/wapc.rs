@@ -1,32 +1,20 @@
 //! The waPC functions on Kubewarden's SDK: requests and settings in, SDK responses out, and the
 //! host capabilities the policy calls. Everything else is plain Rust shared with the playground.
 
-use kubewarden_policy_sdk::request::ValidationRequest;
 use kubewarden_policy_sdk::response::ValidationResponse;
 use kubewarden_policy_sdk::settings::SettingsValidationResponse;
 use kubewarden_policy_sdk::wapc_guest::{CallResult, host_call};
 use serde_json::Value;
 
-use crate::admission::{Admission, Outcome, Verdict, evaluate};
+use crate::admission::{Outcome, Verdict, evaluate};
+use crate::envelope;
 use crate::settings::Settings;
 
 /// `validate`: an AdmissionRequest and the settings in, a ValidationResponse out.
 pub fn validate(payload: &[u8]) -> CallResult {
-    let verdict = match ValidationRequest::<Settings>::new(payload) {
-        Ok(validation) => {
-            let request = validation.request;
-            let admission = Admission {
-                group: request.kind.group,
-                version: request.kind.version,
-                kind: request.kind.kind,
-                operation: request.operation,
-                object: request.object,
-            };
-            evaluate(admission, &validation.settings, host_get_resource)
-        }
-        Err(error) => Verdict::plain(Outcome::Reject(format!(
-            "invalid admission request: {error}"
-        ))),
+    let verdict = match envelope::read(payload) {
+        Ok((admission, settings)) => evaluate(admission, &settings, host_get_resource),
+        Err(message) => Verdict::plain(Outcome::Reject(message)),
     };
     respond(verdict)
 }
@@ -57,7 +45,7 @@ fn respond(verdict: Verdict) -> CallResult {
 /// `validate_settings`: a verdict with a message, never a guest error.
 pub fn validate_settings(payload: &[u8]) -> CallResult {
     let verdict = serde_json::from_slice::<Value>(payload)
-        .map_err(|error| format!("settings: not valid JSON: {error}"))
+        .map_err(|error| format!("settings: not valid JSON ({error})"))
         .and_then(|value| Settings::from_json(&value));
     let response = SettingsValidationResponse {
         valid: verdict.is_ok(),

@@ -10,9 +10,11 @@ use proptest::prelude::*;
 use serde_json::Value;
 
 fn run(request: &Value, settings: &Settings) -> Verdict {
-    evaluate(Admission::from_json(request.clone()), settings, |_| {
-        Err("no host in native tests".to_string())
-    })
+    evaluate(
+        Admission::from_json(request.clone()).expect("a well-formed request"),
+        settings,
+        |_| Err("no host in native tests".to_string()),
+    )
 }
 
 fn stored(request: &Value, verdict: &Verdict) -> Value {

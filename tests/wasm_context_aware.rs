@@ -69,7 +69,7 @@ fn each_failure_mode_falls_back_to_static_settings_with_one_warning() {
         (
             "configmap-missing",
             granted("configmap-missing"),
-            "configmaps \"config-autoscaler\" not found",
+            "Cannot find v1/ConfigMap named 'config-autoscaler' inside of namespace",
         ),
         ("access-denied", granted("access-denied"), "is forbidden"),
         (

@@ -233,3 +233,102 @@ fn a_ten_megabyte_object_is_resolved_and_kept_intact() {
         request["object"]["spec"]["template"]["spec"]["x-blob"]
     );
 }
+
+// Section 4: a rejection never repeats the request, whatever the SDK would have failed on.
+#[test]
+fn fields_the_policy_does_not_read_may_be_null() {
+    let mut request = request("service-min1-max3");
+    for field in ["uid", "dryRun", "name", "namespace", "resource", "options"] {
+        request[field] = Value::Null;
+    }
+    let evaluation = evaluate(&request, &json!({}));
+    assert!(evaluation.accepted(), "{}", evaluation.message());
+    assert!(evaluation.scale_is("1", "3", "1"));
+}
+
+#[test]
+fn rejections_name_the_field_and_never_echo_the_request() {
+    let secret = "AKIA-very-secret-credential";
+    let mut request = request("service-min1-max3");
+    request["object"]["spec"]["template"]["spec"]["containers"][0]["env"] =
+        json!([{"name": "AWS_SECRET", "value": secret}]);
+    let blob: Vec<String> = (0..20_000).map(|i| format!("{i:0>80}")).collect();
+    request["object"]["spec"]["x-blob"] = json!(blob);
+    let cases: Vec<(Value, Value, &str)> = vec![
+        (
+            {
+                let mut r = request.clone();
+                r["operation"] = json!(null);
+                r["kind"]["kind"] = json!(7);
+                r
+            },
+            json!({}),
+            "invalid admission request: request.kind.kind: expected a string, got a number",
+        ),
+        (
+            request.clone(),
+            json!({"autoscaler": {"initial-scale": "0"}}),
+            "invalid settings: autoscaler.initial-scale = 0, must be at least 0 (or at least 1 when allow-zero-initial-scale is false)",
+        ),
+        (
+            {
+                let mut r = request.clone();
+                r["object"]["spec"]["template"]["metadata"]["annotations"]
+                    [format!("{PREFIX}min-scale")] =
+                    json!(format!("x{secret}\"{}", "9".repeat(500)));
+                r
+            },
+            json!({}),
+            "autoscaling.knative.dev/min-scale: invalid value \"xAKIA-very-secret-credential\\\"99999999999999999999999999999999999\"... (529 characters): expected an integer 0 <= n <= 2147483647",
+        ),
+    ];
+    for (request, settings, expected) in cases {
+        let payload =
+            serde_json::to_vec(&json!({"request": request, "settings": settings})).unwrap();
+        assert!(payload.len() > 1_000_000);
+        let answer = validate_raw(&payload);
+        assert_eq!(answer["accepted"], false);
+        assert_eq!(answer["message"], expected);
+    }
+}
+
+#[test]
+fn a_truncated_payload_is_rejected_without_echoing_it() {
+    let payload =
+        serde_json::to_vec(&json!({"settings": {}, "request": request("service-min1-max3")}))
+            .unwrap();
+    let answer = validate_raw(&payload[..payload.len() / 2]);
+    let message = answer["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("invalid admission request: not valid JSON (EOF while parsing"),
+        "{message}"
+    );
+    assert!(message.len() < 120, "{message}");
+}
+
+// Section 6: where to read config-autoscaler must be a valid Kubernetes name.
+#[test]
+fn autoscaler_config_map_must_name_a_kubernetes_object() {
+    for (reference, field) in [
+        (json!({"namespace": "a/b"}), "namespace"),
+        (json!({"namespace": "Knative-Serving"}), "namespace"),
+        (json!({"name": "config_autoscaler"}), "name"),
+        (json!({"name": ""}), "name"),
+    ] {
+        let verdict = policy()
+            .validate_settings(&json!({"autoscalerConfigMap": reference}))
+            .expect("no trap");
+        assert!(!verdict.valid, "{reference}");
+        let message = verdict.message.unwrap();
+        assert!(
+            message.starts_with(&format!("autoscalerConfigMap.{field}: invalid value")),
+            "{message}"
+        );
+    }
+    let verdict = policy()
+        .validate_settings(
+            &json!({"autoscalerConfigMap": {"namespace": "serving", "name": "config.autoscaler"}}),
+        )
+        .unwrap();
+    assert!(verdict.valid);
+}

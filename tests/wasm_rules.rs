@@ -241,6 +241,100 @@ fn example_inferencegraph_gets_kserve_unlimited_max() {
     );
 }
 
+#[test]
+fn example_configuration_owned_by_a_service() {
+    for settings_name in ["max-scale-4", "max-scale-4-limit-10", "initial-scale-5"] {
+        for fixture in [
+            "configuration-no-annotations",
+            "configuration-owned-by-service",
+        ] {
+            let mut request = request(fixture);
+            request["object"]["metadata"]["ownerReferences"] = json!([{
+                "apiVersion": "serving.knative.dev/v1", "kind": "Service", "name": "hello",
+                "uid": "u", "controller": true, "blockOwnerDeletion": true
+            }]);
+            let evaluation = evaluate(&request, &settings(settings_name));
+            assert!(
+                evaluation.accepted() && !evaluation.mutated(),
+                "{fixture}, {settings_name}"
+            );
+            assert!(evaluation.warnings().is_empty());
+        }
+    }
+}
+
+#[test]
+fn example_alias_added_to_the_policys_output() {
+    let created = evaluate_fixture("service-no-annotations", "knative-defaults");
+    assert!(created.scale_is("0", "0", "1"));
+    for (alias, index) in [("minScale", 0), ("maxScale", 1), ("initialScale", 2)] {
+        let mut update = created.as_update();
+        update["object"]["spec"]["template"]["metadata"]["annotations"][key(alias)] = json!("3");
+        let evaluation = evaluate(&update, &settings("knative-defaults"));
+        assert!(evaluation.accepted(), "{}", evaluation.message());
+        assert_eq!(evaluation.scale()[index].as_deref(), Some("3"), "{alias}");
+        assert!(
+            !evaluation.annotations().contains_key(&key(alias)),
+            "{alias}"
+        );
+        if alias == "minScale" {
+            assert!(evaluation.scale_is("3", "0", "3"));
+            assert!(
+                evaluation.warnings().is_empty(),
+                "{:?}",
+                evaluation.warnings()
+            );
+        }
+        assert_admissible_and_stable(&evaluation, &settings("knative-defaults"), DEFAULT_CLUSTER);
+    }
+}
+
+// Section 3.3: the revision's class is its annotation, else the cluster's pod-autoscaler-class.
+#[test]
+fn a_cluster_whose_default_class_is_hpa_never_starts_a_revision_at_zero() {
+    let hpa_cluster = json!({"autoscaler": {
+        "pod-autoscaler-class": "hpa.autoscaling.knative.dev",
+        "allow-zero-initial-scale": "true"}});
+    let min_zero = with_annotations("service-no-annotations", &[(&key("min-scale"), "0")]);
+    let cluster = Cluster {
+        allow_zero_initial_scale: true,
+        max_scale_limit: 0,
+    };
+    let evaluation = evaluate(&min_zero, &hpa_cluster);
+    assert!(
+        evaluation.scale_is("0", "0", "1"),
+        "{:?}",
+        evaluation.scale()
+    );
+    assert_admissible_and_stable(&evaluation, &hpa_cluster, cluster);
+    let kpa_revision = with_annotations(
+        "service-no-annotations",
+        &[
+            (&key("min-scale"), "0"),
+            (&key("class"), "kpa.autoscaling.knative.dev"),
+        ],
+    );
+    assert!(evaluate(&kpa_revision, &hpa_cluster).scale_is("0", "0", "0"));
+    let kpa_cluster = json!({"autoscaler": {"allow-zero-initial-scale": "true"}});
+    assert!(evaluate(&min_zero, &kpa_cluster).scale_is("0", "0", "0"));
+}
+
+// Section 5: the record sits under the project's own prefix.
+#[test]
+fn the_record_key_is_under_the_projects_own_prefix() {
+    let evaluation = evaluate_fixture("service-no-annotations", "knative-defaults");
+    assert_eq!(
+        evaluation.annotations()["knative-scale-policy.github.io/resolved"],
+        "min-scale: absent -> 0, max-scale: absent -> 0, initial-scale: absent -> 1"
+    );
+    assert!(
+        evaluation
+            .annotations()
+            .keys()
+            .all(|k| !k.contains("kubewarden.io"))
+    );
+}
+
 // Section 1: what is admitted.
 
 #[test]
@@ -260,6 +354,14 @@ fn other_kinds_and_operations_are_accepted_unchanged() {
         r
     };
     assert!(!evaluate(&connect, &json!({})).mutated());
+}
+
+#[test]
+fn a_null_template_is_accepted_unchanged() {
+    let mut request = request("service-no-annotations");
+    request["object"]["spec"]["template"] = Value::Null;
+    let evaluation = evaluate(&request, &settings("initial-scale-5"));
+    assert!(evaluation.accepted() && !evaluation.mutated());
 }
 
 #[test]
@@ -538,7 +640,7 @@ fn settings_are_validated_with_messages_naming_the_key() {
     assert_eq!(
         typo.message.as_deref(),
         Some(
-            "unknown setting \"defaultInitalScale\": the settings are autoscaler, defaultInitialScale, autoscalerConfigMap"
+            "unknown setting \"defaultInitalScale\": the settings are autoscaler, defaultInitialScale, autoscalerConfigMap, auditChanges"
         )
     );
     let zero = verdict(settings("invalid-zero-initial-scale"));

@@ -15,7 +15,7 @@ use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value, json};
 
 const PREFIX: &str = "autoscaling.knative.dev/";
-const RECORD_KEY: &str = "knative-scale-policy.kubewarden.io/resolved";
+const RECORD_KEY: &str = "knative-scale-policy.github.io/resolved";
 const SCALE_KEYS: [&str; 6] = ["min-scale", "max-scale", "initial-scale", "minScale", "maxScale", "initialScale"];
 
 #[derive(Arbitrary, Debug)]
@@ -163,7 +163,7 @@ fuzz_target!(|input: Input| {
     let effective = cluster_config(&settings, get_resource).cluster;
 
     let request = request(&input);
-    let first = evaluate(Admission::from_json(request.clone()), &settings, get_resource);
+    let first = evaluate(Admission::from_json(request.clone()).expect("a well-formed request"), &settings, get_resource);
     let output = match first.outcome {
         Outcome::Reject(message) => {
             assert!(!message.is_empty());
@@ -193,5 +193,5 @@ fuzz_target!(|input: Input| {
     let mut again = request.clone();
     again["operation"] = json!("UPDATE");
     again["object"] = output;
-    assert_eq!(evaluate(Admission::from_json(again), &settings, get_resource).outcome, Outcome::Accept, "not a fixed point");
+    assert_eq!(evaluate(Admission::from_json(again).expect("a well-formed request"), &settings, get_resource).outcome, Outcome::Accept, "not a fixed point");
 });

@@ -73,6 +73,7 @@ impl Inputs {
             "kind": {"group": group, "version": version, "kind": kind},
             "resource": {"group": group, "version": version, "resource": format!("{}s", kind.to_lowercase())},
             "operation": "CREATE",
+            "userInfo": {"username": "playground-user"},
             "name": self.object["metadata"]["name"],
             "namespace": self.object["metadata"]["namespace"],
             "object": self.object,
@@ -87,11 +88,11 @@ impl Inputs {
         let live = json!({"data": self.config_data});
         let get_resource = |_: &[u8]| Ok(serde_json::to_vec(&live).unwrap_or_default());
         let cluster = cluster_config(&settings, get_resource).cluster;
-        let verdict = evaluate(
-            Admission::from_json(self.request()),
-            &settings,
-            get_resource,
-        );
+        let admission = match Admission::from_json(self.request()) {
+            Ok(admission) => admission,
+            Err(error) => return json!({"verdict": "error", "error": error}),
+        };
+        let verdict = evaluate(admission, &settings, get_resource);
         let before = annotations(&self.object);
         let knative = behaviour::of(&before, &cluster);
         let (name, message, after_object) = match verdict.outcome {

@@ -12,7 +12,7 @@ use policy_runner::{AdmissionResponse, Policy};
 use serde_json::{Map, Value};
 
 pub const PREFIX: &str = "autoscaling.knative.dev/";
-pub const RECORD_KEY: &str = "knative-scale-policy.kubewarden.io/resolved";
+pub const RECORD_KEY: &str = "knative-scale-policy.github.io/resolved";
 
 /// A path in the repository, from the policy crate or from a crate of the workspace below it.
 fn repo_path(relative: &str) -> PathBuf {

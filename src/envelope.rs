@@ -1,0 +1,102 @@
+//! The `validate` payload, `{"request": AdmissionRequest, "settings": {...}}`, read here rather
+//! than by the SDK's typed request: the SDK's error repeats the whole payload (objects can hold
+//! credentials, and rejections are logged) and refuses fields the policy never reads, such as a
+//! `null` uid. Errors name the field and the cause only.
+
+use serde_json::Value;
+
+use crate::admission::Admission;
+use crate::message::json_type;
+use crate::settings::Settings;
+
+pub fn read(payload: &[u8]) -> Result<(Admission, Settings), String> {
+    let envelope: Value = serde_json::from_slice(payload)
+        .map_err(|error| format!("invalid admission request: not valid JSON ({error})"))?;
+    let Value::Object(mut fields) = envelope else {
+        return Err(format!(
+            "invalid admission request: expected a map with request and settings, got {}",
+            json_type(&envelope)
+        ));
+    };
+    let settings = match fields.get("settings") {
+        Some(settings) => {
+            Settings::from_json(settings).map_err(|error| format!("invalid settings: {error}"))?
+        }
+        None => return Err("invalid admission request: settings: missing".to_string()),
+    };
+    let request = fields
+        .remove("request")
+        .ok_or("invalid admission request: request: missing")?;
+    let admission = Admission::from_json(request)
+        .map_err(|error| format!("invalid admission request: {error}"))?;
+    Ok((admission, settings))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn read_json(value: Value) -> Result<(Admission, Settings), String> {
+        read(&serde_json::to_vec(&value).unwrap())
+    }
+
+    #[test]
+    fn fields_the_policy_does_not_read_may_be_null() {
+        let (admission, _) = read_json(json!({"settings": {}, "request": {
+            "uid": null, "dryRun": null, "name": null, "operation": "CREATE",
+            "kind": {"group": "serving.knative.dev", "version": "v1", "kind": "Service"},
+            "object": {"spec": {}}}}))
+        .unwrap();
+        assert_eq!(admission.operation, "CREATE");
+        assert_eq!(admission.kind, "Service");
+    }
+
+    #[test]
+    fn errors_name_the_field_and_never_repeat_the_payload() {
+        let secret = "s3cr3t-token-value";
+        let object = json!({"spec": {"template": {"spec": {"containers": [
+            {"env": [{"name": "TOKEN", "value": secret}]}]}}}});
+        for (payload, expected) in [
+            (
+                json!({"settings": {}, "request": {"operation": 3, "object": object}}),
+                "invalid admission request: request.operation: expected a string, got a number",
+            ),
+            (
+                json!({"settings": {}, "request": {"kind": "Service", "object": object}}),
+                "invalid admission request: request.kind: expected a map, got a string",
+            ),
+            (
+                json!({"settings": {}, "request": {"userInfo": {"username": []}, "object": object}}),
+                "invalid admission request: request.userInfo.username: expected a string, got a list",
+            ),
+            (
+                json!({"settings": {"defaultInitialScale": 7}, "request": {"object": object}}),
+                "invalid settings: defaultInitialScale: invalid value 7: expected \"min\" or \"cluster\"",
+            ),
+            (
+                json!({"request": {"object": object}}),
+                "invalid admission request: settings: missing",
+            ),
+            (
+                json!({"settings": {}}),
+                "invalid admission request: request: missing",
+            ),
+            (
+                json!([object]),
+                "invalid admission request: expected a map with request and settings, got a list",
+            ),
+        ] {
+            let error = read_json(payload).unwrap_err();
+            assert_eq!(error, expected);
+            assert!(!error.contains(secret));
+        }
+        let cut = format!("{{\"settings\": {{}}, \"request\": {{\"object\": \"{secret}");
+        let error = read(cut.as_bytes()).unwrap_err();
+        assert!(
+            error.starts_with("invalid admission request: not valid JSON (EOF while parsing"),
+            "{error}"
+        );
+        assert!(!error.contains(secret));
+    }
+}

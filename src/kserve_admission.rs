@@ -1,0 +1,216 @@
+//! Rules section 9: an InferenceService or InferenceGraph, checked (never mutated) for what the
+//! policy will do to the Knative Services KServe builds from it, so that the person who applies
+//! it hears it at `kubectl apply` rather than from a reconcile error in the object's status.
+
+use serde_json::Value;
+
+use crate::cluster::ClusterConfig;
+use crate::keys::{Bound, lookup};
+use crate::kserve::{self, Component, Projection};
+use crate::plan::{PlanError, plan};
+use crate::resolve::{InitialStrategy, Refusal};
+
+/// What the check found: warnings for the person applying, and why KServe's Services would be
+/// refused.
+#[derive(Debug, Default, PartialEq)]
+pub struct Findings {
+    pub warnings: Vec<String>,
+    pub refusals: Vec<String>,
+}
+
+/// `kind` is `InferenceService` or `InferenceGraph`.
+pub fn check(
+    kind: &str,
+    object: &Value,
+    cluster: &ClusterConfig,
+    strategy: InitialStrategy,
+) -> Result<Findings, String> {
+    let components = match project(kind, object, cluster)? {
+        Projection::NotServerless { .. } => return Ok(Findings::default()),
+        Projection::Serverless(components) => components,
+    };
+    let mut findings = Findings::default();
+    for component in &components {
+        match plan(&component.annotations, true, cluster, strategy) {
+            Ok(plan) => findings.warnings.extend(
+                plan.notes
+                    .iter()
+                    .filter(|note| note.warn)
+                    .map(|note| format!("{}: {}", component.name, note.future_message())),
+            ),
+            Err(error) => {
+                let refusal = refusal(component, &error);
+                if !findings.refusals.contains(&refusal) {
+                    findings.refusals.push(refusal);
+                }
+            }
+        }
+    }
+    Ok(findings)
+}
+
+/// True when KServe would build the same Services from `object` as from `old` (only labels,
+/// finalizers, status or other fields changed): KServe's own housekeeping, never to be blocked.
+pub fn same_services(kind: &str, object: &Value, old: &Value, cluster: &ClusterConfig) -> bool {
+    match (project(kind, object, cluster), project(kind, old, cluster)) {
+        (Ok(new), Ok(old)) => new == old,
+        _ => false,
+    }
+}
+
+fn project(kind: &str, object: &Value, cluster: &ClusterConfig) -> Result<Projection, String> {
+    let allow_zero = cluster.allow_zero_initial_scale;
+    if kind == "InferenceGraph" {
+        kserve::inference_graph(object, allow_zero)
+    } else {
+        kserve::inference_service(object, allow_zero)
+    }
+}
+
+/// The policy's reason to refuse the component's Service, naming the KServe field it comes from.
+fn refusal(component: &Component, error: &PlanError) -> String {
+    let origin = |bound: Bound| {
+        let key = lookup(&component.annotations, bound).map_or(bound.key(), |w| w.key);
+        component.origin(key)
+    };
+    let sentence = match error {
+        PlanError::Invalid(invalid) => invalid.message_for(&component.origin(invalid.key)),
+        PlanError::Refused(Refusal::AboveLimit {
+            bound,
+            value,
+            limit,
+        }) => format!(
+            "{}={value} exceeds the cluster's max-scale-limit {limit}; set it to {limit} or less",
+            origin(*bound)
+        ),
+        PlanError::Refused(Refusal::MaxBelowMin { max, min }) => format!(
+            "{}={max} is less than {}={min}; raise the first or lower the second",
+            origin(Bound::Max),
+            origin(Bound::Min)
+        ),
+    };
+    if sentence.starts_with(&format!("spec.{}.", component.name)) {
+        sentence
+    } else {
+        format!("{}: {sentence}", component.name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn cluster(initial_scale: i32, max_scale_limit: i32) -> ClusterConfig {
+        ClusterConfig {
+            initial_scale,
+            max_scale: if max_scale_limit > 0 { 1 } else { 0 },
+            max_scale_limit,
+            ..ClusterConfig::default()
+        }
+    }
+
+    fn check_isvc(predictor: Value, cluster: &ClusterConfig) -> Findings {
+        let isvc = json!({"spec": {"predictor": predictor}});
+        check("InferenceService", &isvc, cluster, InitialStrategy::Min).unwrap()
+    }
+
+    // 9: a change Knative alone would not make is warned, naming the component.
+    #[test]
+    fn a_changed_start_is_warned_naming_the_component() {
+        let findings = check_isvc(json!({"minReplicas": 1, "maxReplicas": 3}), &cluster(5, 0));
+        assert_eq!(
+            findings.warnings,
+            vec![
+                "predictor: autoscaling.knative.dev/initial-scale will be set to 1: the cluster initial-scale 5 would start more pods than max-scale 3"
+            ]
+        );
+        assert!(findings.refusals.is_empty());
+    }
+
+    // 9: a Service the policy would refuse means a refused InferenceService, naming the field.
+    #[test]
+    fn a_refused_service_names_the_kserve_field() {
+        let findings = check_isvc(json!({"maxReplicas": 12}), &cluster(1, 10));
+        assert_eq!(
+            findings.refusals,
+            vec![
+                "spec.predictor.maxReplicas=12 exceeds the cluster's max-scale-limit 10; set it to 10 or less"
+            ]
+        );
+        let findings = check_isvc(json!({"minReplicas": 12}), &cluster(1, 10));
+        assert_eq!(
+            findings.refusals,
+            vec![
+                "spec.predictor.minReplicas=12 exceeds the cluster's max-scale-limit 10; set it to 10 or less"
+            ]
+        );
+        let graph = json!({"spec": {"minReplicas": 5, "maxReplicas": 2}});
+        let findings = check(
+            "InferenceGraph",
+            &graph,
+            &cluster(1, 0),
+            InitialStrategy::Min,
+        )
+        .unwrap();
+        assert_eq!(
+            findings.refusals,
+            vec![
+                "inferencegraph: spec.maxReplicas=2 is less than spec.minReplicas=5; raise the first or lower the second"
+            ]
+        );
+        let shared = json!({"metadata": {"annotations": {"autoscaling.knative.dev/initial-scale": "-1"}},
+                            "spec": {"predictor": {}, "transformer": {}}});
+        let findings = check(
+            "InferenceService",
+            &shared,
+            &cluster(1, 0),
+            InitialStrategy::Min,
+        )
+        .unwrap();
+        assert_eq!(
+            findings.refusals,
+            vec![
+                "predictor: metadata.annotations[\"autoscaling.knative.dev/initial-scale\"]: invalid value \"-1\": expected an integer 0 <= n <= 2147483647",
+                "transformer: metadata.annotations[\"autoscaling.knative.dev/initial-scale\"]: invalid value \"-1\": expected an integer 0 <= n <= 2147483647"
+            ]
+        );
+    }
+
+    // 9: otherwise silent.
+    #[test]
+    fn nothing_to_say_is_silence() {
+        assert_eq!(
+            check_isvc(json!({"minReplicas": 1, "maxReplicas": 3}), &cluster(1, 0)),
+            Findings::default()
+        );
+        let raw = json!({"metadata": {"annotations": {"serving.kserve.io/deploymentMode": "RawDeployment"}},
+                         "spec": {"predictor": {"maxReplicas": 12}}});
+        assert_eq!(
+            check(
+                "InferenceService",
+                &raw,
+                &cluster(5, 10),
+                InitialStrategy::Min
+            )
+            .unwrap(),
+            Findings::default()
+        );
+    }
+
+    // 9: KServe's writes that leave its Services as they were.
+    #[test]
+    fn same_services_ignores_labels_finalizers_and_status() {
+        let old =
+            json!({"metadata": {"labels": {"a": "1"}}, "spec": {"predictor": {"maxReplicas": 12}}});
+        let mut new = old.clone();
+        new["metadata"]["finalizers"] = json!(["inferenceservice.finalizers"]);
+        new["metadata"]["labels"]["b"] = json!("2");
+        new["status"] = json!({"url": "http://x"});
+        let c = cluster(1, 10);
+        assert!(same_services("InferenceService", &new, &old, &c));
+        new["spec"]["predictor"]["maxReplicas"] = json!(11);
+        assert!(!same_services("InferenceService", &new, &old, &c));
+        assert!(!same_services("InferenceService", &new, &Value::Null, &c));
+    }
+}

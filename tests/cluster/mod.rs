@@ -1,0 +1,346 @@
+//! The cluster around the policy, played from the fact sheet: an API server that sends every write
+//! through the built policy.wasm and Knative's validation (facts A.3, B.1), KServe's reconciler
+//! with its dry-run update (facts D.1, D.3), and Knative's Service and Configuration controllers
+//! (fact A: Service -> Configuration -> Revision).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+use crate::common::knative::{Cluster, knative_errors};
+use crate::common::{PREFIX, evaluate, template_annotations};
+
+/// Why a write was refused.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Denied {
+    /// By the policy (a rejection with its message).
+    Policy(String),
+    /// By Knative's validation webhook, after the policy: the policy wrote something Knative
+    /// refuses, which must never happen.
+    Knative(Vec<String>),
+}
+
+/// A Revision as Knative's Configuration controller stamps it out of a Configuration's template.
+#[derive(Clone, Debug)]
+pub struct Revision {
+    pub configuration: String,
+    pub annotations: Map<String, Value>,
+    /// The policy settings (config-autoscaler) in force when it was made.
+    pub settings: Value,
+}
+
+/// An API server stand-in: each write passes the mutating webhook (the policy, through the .wasm;
+/// its JSON patch applied with `json-patch` as the API server does) and then Knative's validation;
+/// what passes is stored. Dry-run writes are answered and not stored.
+pub struct ApiServer {
+    settings: Value,
+    cluster: Cluster,
+    objects: BTreeMap<(String, String), Value>,
+    pub revisions: Vec<Revision>,
+    /// Writes that reached storage (creates and real updates).
+    pub stored_writes: usize,
+    next_uid: u64,
+}
+
+const KNATIVE_GROUP: &str = "serving.knative.dev";
+
+impl ApiServer {
+    pub fn new(settings: Value, cluster: Cluster) -> ApiServer {
+        ApiServer {
+            settings,
+            cluster,
+            objects: BTreeMap::new(),
+            revisions: Vec::new(),
+            stored_writes: 0,
+            next_uid: 1,
+        }
+    }
+
+    /// The operator changes the policy settings and config-autoscaler together.
+    pub fn reconfigure(&mut self, settings: Value, cluster: Cluster) {
+        self.settings = settings;
+        self.cluster = cluster;
+    }
+
+    pub fn get(&self, kind: &str, name: &str) -> Option<Value> {
+        self.objects
+            .get(&(kind.to_string(), name.to_string()))
+            .cloned()
+    }
+
+    pub fn revisions_of(&self, configuration: &str) -> Vec<&Revision> {
+        self.revisions
+            .iter()
+            .filter(|revision| revision.configuration == configuration)
+            .collect()
+    }
+
+    pub fn create(&mut self, user: &str, mut object: Value) -> Result<Value, Denied> {
+        let admitted = self.admit("CREATE", user, &object, None, false)?;
+        object = admitted;
+        object["metadata"]["uid"] = json!(format!("uid-{}", self.next_uid));
+        object["metadata"]["creationTimestamp"] = json!("2026-11-27T12:00:00Z");
+        object["metadata"]["generation"] = json!(1);
+        self.next_uid += 1;
+        self.store(object.clone());
+        Ok(object)
+    }
+
+    pub fn update(&mut self, user: &str, object: Value, dry_run: bool) -> Result<Value, Denied> {
+        let (kind, name) = identity(&object);
+        let old = self
+            .get(&kind, &name)
+            .unwrap_or_else(|| panic!("update of {kind}/{name}, which does not exist"));
+        let mut admitted = self.admit("UPDATE", user, &object, Some(&old), dry_run)?;
+        for field in ["uid", "creationTimestamp", "generation"] {
+            admitted["metadata"][field] = old["metadata"][field].clone();
+        }
+        if !dry_run {
+            self.store(admitted.clone());
+        }
+        Ok(admitted)
+    }
+
+    fn admit(
+        &self,
+        operation: &str,
+        user: &str,
+        object: &Value,
+        old: Option<&Value>,
+        dry_run: bool,
+    ) -> Result<Value, Denied> {
+        let (kind, name) = identity(object);
+        let request = json!({
+            "uid": format!("{operation}-{kind}-{name}"),
+            "kind": {"group": KNATIVE_GROUP, "version": "v1", "kind": kind},
+            "resource": {"group": KNATIVE_GROUP, "version": "v1", "resource": format!("{}s", kind.to_lowercase())},
+            "name": name,
+            "namespace": "models",
+            "operation": operation,
+            "userInfo": {"username": user},
+            "object": object,
+            "oldObject": old,
+            "dryRun": dry_run,
+        });
+        let evaluation = evaluate(&request, &self.settings);
+        if !evaluation.accepted() {
+            return Err(Denied::Policy(evaluation.message()));
+        }
+        let mut admitted = object.clone();
+        if let Some(operations) = evaluation.admission.patch_operations() {
+            let patch: json_patch::Patch =
+                serde_json::from_value(operations).expect("the host's patch is RFC 6902");
+            json_patch::patch(&mut admitted, &patch).expect("the patch applies to the object");
+        }
+        let errors = knative_errors(&template_annotations(&admitted), self.cluster);
+        if errors.is_empty() {
+            Ok(admitted)
+        } else {
+            Err(Denied::Knative(errors))
+        }
+    }
+
+    /// Stores an object; a Configuration whose template changed (or a new one) makes one new
+    /// Revision, which Knative's webhook validates too (fact A.3).
+    fn store(&mut self, object: Value) {
+        let (kind, name) = identity(&object);
+        let key = (kind.clone(), name.clone());
+        let template_changed = self
+            .objects
+            .get(&key)
+            .is_none_or(|old| old["spec"]["template"] != object["spec"]["template"]);
+        self.objects.insert(key, object.clone());
+        self.stored_writes += 1;
+        if kind == "Configuration" && template_changed {
+            let annotations = template_annotations(&object);
+            let errors = knative_errors(&annotations, self.cluster);
+            assert!(
+                errors.is_empty(),
+                "Knative refuses the Revision: {errors:?}"
+            );
+            self.revisions.push(Revision {
+                configuration: name,
+                annotations,
+                settings: self.settings.clone(),
+            });
+        }
+    }
+}
+
+fn identity(object: &Value) -> (String, String) {
+    let text = |value: &Value| value.as_str().unwrap_or_default().to_string();
+    (text(&object["kind"]), text(&object["metadata"]["name"]))
+}
+
+/// Knative's Service controller: the Service's template goes into the Configuration it owns,
+/// created or updated when they differ.
+pub fn knative_service_controller(api: &mut ApiServer, service: &str) -> Result<(), Denied> {
+    const USER: &str = "system:serviceaccount:knative-serving:controller";
+    let Some(service_object) = api.get("Service", service) else {
+        return Ok(());
+    };
+    let template = service_object["spec"]["template"].clone();
+    match api.get("Configuration", service) {
+        None => {
+            let configuration = json!({
+                "apiVersion": "serving.knative.dev/v1",
+                "kind": "Configuration",
+                "metadata": {
+                    "name": service,
+                    "namespace": "models",
+                    "labels": {"serving.knative.dev/service": service},
+                    "ownerReferences": [{
+                        "apiVersion": "serving.knative.dev/v1", "kind": "Service", "name": service,
+                        "uid": service_object["metadata"]["uid"], "controller": true,
+                        "blockOwnerDeletion": true
+                    }]
+                },
+                "spec": {"template": template}
+            });
+            api.create(USER, configuration).map(drop)
+        }
+        Some(mut configuration) if configuration["spec"]["template"] != template => {
+            configuration["spec"]["template"] = template;
+            api.update(USER, configuration, false).map(drop)
+        }
+        Some(_) => Ok(()),
+    }
+}
+
+/// An InferenceService's serverless predictor, as far as its Knative Service's scale goes.
+#[derive(Clone, Debug)]
+pub struct InferenceService {
+    pub name: String,
+    pub min_replicas: Option<i32>,
+    pub max_replicas: i32,
+    /// The InferenceService's `metadata.annotations`.
+    pub annotations: BTreeMap<String, String>,
+    /// `spec.predictor.annotations`, which win over the InferenceService's.
+    pub predictor_annotations: BTreeMap<String, String>,
+}
+
+impl InferenceService {
+    pub fn service_name(&self) -> String {
+        format!("{}-predictor", self.name)
+    }
+}
+
+/// Annotations KServe never copies from the InferenceService to its Services (fact D.1).
+const DISALLOWED: [&str; 3] = [
+    "autoscaling.knative.dev/min-scale",
+    "autoscaling.knative.dev/max-scale",
+    "kubectl.kubernetes.io/last-applied-configuration",
+];
+
+/// KServe v0.15.2 and later (fact D.1): the predictor's Knative Service, built from scratch.
+/// `allow_zero_initial_scale` is what KServe reads from config-autoscaler.
+pub fn kserve_desired_service(isvc: &InferenceService, allow_zero_initial_scale: bool) -> Value {
+    let mut annotations: BTreeMap<String, String> = isvc
+        .annotations
+        .iter()
+        .filter(|(key, _)| !DISALLOWED.contains(&key.as_str()))
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
+    // ValidateInitialScaleAnnotation: a non-integer, or 0 on a cluster that refuses it, is
+    // dropped (only from the InferenceService's own annotations).
+    let initial_key = format!("{PREFIX}initial-scale");
+    if let Some(text) = annotations.get(&initial_key) {
+        let drop = match text.parse::<i64>() {
+            Err(_) => true,
+            Ok(0) => !allow_zero_initial_scale,
+            Ok(_) => false,
+        };
+        if drop {
+            annotations.remove(&initial_key);
+        }
+    }
+    annotations.extend(isvc.predictor_annotations.clone());
+    annotations
+        .entry(format!("{PREFIX}class"))
+        .or_insert_with(|| "kpa.autoscaling.knative.dev".to_string());
+    annotations.insert(
+        format!("{PREFIX}min-scale"),
+        isvc.min_replicas.unwrap_or(1).to_string(),
+    );
+    if isvc.max_replicas != 0 {
+        annotations.insert(format!("{PREFIX}max-scale"), isvc.max_replicas.to_string());
+    }
+    let labels = json!({"serving.kserve.io/inferenceservice": isvc.name, "component": "predictor"});
+    json!({
+        "apiVersion": "serving.knative.dev/v1",
+        "kind": "Service",
+        "metadata": {
+            "name": isvc.service_name(),
+            "namespace": "models",
+            "labels": labels,
+            "ownerReferences": [{
+                "apiVersion": "serving.kserve.io/v1beta1", "kind": "InferenceService",
+                "name": isvc.name, "uid": "isvc-uid", "controller": true, "blockOwnerDeletion": true
+            }]
+        },
+        "spec": {
+            "template": {
+                "metadata": {"labels": labels, "annotations": annotations},
+                "spec": {"containers": [{"name": "kserve-container", "image": "example.com/model:1"}]}
+            },
+            "traffic": [{"latestRevision": true, "percent": 100}]
+        }
+    })
+}
+
+/// What KServe's reconcile did this time.
+#[derive(Clone, Debug, PartialEq)]
+pub enum KServeAction {
+    Created,
+    Unchanged,
+    Updated,
+}
+
+/// KServe's `KsvcReconciler.Reconcile` (fact D.3): build the desired Service, create it when
+/// missing; otherwise dry-run update it through every webhook, compare templates and labels
+/// semantically with what is stored, and update for real only when they differ.
+pub fn kserve_reconcile(
+    api: &mut ApiServer,
+    isvc: &InferenceService,
+    allow_zero_initial_scale: bool,
+) -> Result<KServeAction, Denied> {
+    const USER: &str = "system:serviceaccount:kserve:kserve-controller-manager";
+    let mut desired = kserve_desired_service(isvc, allow_zero_initial_scale);
+    let Some(mut existing) = api.get("Service", &isvc.service_name()) else {
+        api.create(USER, desired)?;
+        return Ok(KServeAction::Created);
+    };
+    desired["metadata"]["resourceVersion"] = existing["metadata"]["resourceVersion"].clone();
+    let dry_run = api.update(USER, desired, true)?;
+    let same = dry_run["spec"]["template"] == existing["spec"]["template"]
+        && dry_run["metadata"]["labels"] == existing["metadata"]["labels"];
+    if same {
+        return Ok(KServeAction::Unchanged);
+    }
+    existing["spec"] = dry_run["spec"].clone();
+    existing["metadata"]["labels"] = dry_run["metadata"]["labels"].clone();
+    api.update(USER, existing, false)?;
+    Ok(KServeAction::Updated)
+}
+
+/// The pods a new Revision starts with (fact C.2: `max(initial, min)`, never capped by max) and
+/// its upper bound (0 = unlimited), with the cluster's defaults where a key is absent.
+pub fn start_and_upper(revision: &Revision) -> (i64, i64) {
+    let (annotations, settings) = (&revision.annotations, &revision.settings);
+    let global = |key: &str, default: i64| {
+        settings["autoscaler"][key]
+            .as_i64()
+            .or_else(|| settings["autoscaler"][key].as_str()?.parse().ok())
+            .unwrap_or(default)
+    };
+    let own = |key: &str| {
+        annotations
+            .get(&format!("{PREFIX}{key}"))
+            .and_then(Value::as_str)
+            .and_then(|text| text.parse::<i64>().ok())
+    };
+    let min = own("min-scale").unwrap_or_else(|| global("min-scale", 0));
+    let max = own("max-scale").unwrap_or_else(|| global("max-scale", 0));
+    let initial = own("initial-scale").unwrap_or_else(|| global("initial-scale", 1));
+    (initial.max(min), max)
+}

@@ -1,0 +1,343 @@
+//! The policy among the controllers it lives with, through the built policy.wasm: KServe's
+//! reconciler (a dry-run update on every reconcile), Knative's Service controller (which copies a
+//! Service's template into the Configuration it owns) and the Configuration controller (one
+//! Revision for each template change). Rules sections 1 and 5, facts A and D.3.
+
+mod cluster;
+mod common;
+
+use std::collections::BTreeMap;
+
+use cluster::{
+    ApiServer, Denied, InferenceService, KServeAction, knative_service_controller,
+    kserve_reconcile, start_and_upper,
+};
+use common::generate::{knative_request, valid_settings};
+use common::knative::Cluster;
+use common::{PREFIX, template_annotations};
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+const STEADY_ROUNDS: usize = 20;
+
+/// One pass of every controller over the predictor's objects.
+fn reconcile(
+    api: &mut ApiServer,
+    isvc: &InferenceService,
+    cluster: Cluster,
+) -> Result<KServeAction, Denied> {
+    let action = kserve_reconcile(api, isvc, cluster.allow_zero_initial_scale)?;
+    knative_service_controller(api, &isvc.service_name())?;
+    Ok(action)
+}
+
+/// What must hold after every pass: the Configuration carries its Service's template, and no
+/// Revision starts more pods than its max.
+fn check_cluster(api: &ApiServer, service: &str) -> Result<(), TestCaseError> {
+    if let Some(service_object) = api.get("Service", service) {
+        let configuration = api
+            .get("Configuration", service)
+            .ok_or_else(|| TestCaseError::fail("the Service has no Configuration"))?;
+        prop_assert_eq!(
+            &configuration["spec"]["template"],
+            &service_object["spec"]["template"]
+        );
+    }
+    for revision in api.revisions_of(service) {
+        let (start, upper) = start_and_upper(revision);
+        prop_assert!(
+            upper == 0 || start <= upper,
+            "a revision starts {} pods above its max {}: {:?}",
+            start,
+            upper,
+            revision.annotations
+        );
+    }
+    Ok(())
+}
+
+/// `STEADY_ROUNDS` passes in which nothing may be written and no Revision made.
+fn check_steady(
+    api: &mut ApiServer,
+    isvc: &InferenceService,
+    cluster: Cluster,
+) -> Result<(), TestCaseError> {
+    let (writes, revisions) = (api.stored_writes, api.revisions.len());
+    for round in 0..STEADY_ROUNDS {
+        let action = reconcile(api, isvc, cluster);
+        prop_assert_eq!(action, Ok(KServeAction::Unchanged), "round {}", round);
+    }
+    prop_assert_eq!(api.stored_writes, writes, "a steady cluster wrote");
+    prop_assert_eq!(
+        api.revisions.len(),
+        revisions,
+        "a steady cluster made Revisions"
+    );
+    check_cluster(api, &isvc.service_name())
+}
+
+/// A refusal of the Service is the policy's (a bound over the cluster's max-scale-limit), never
+/// Knative's refusal of what the policy wrote.
+fn refused_by_the_policy(denied: &Denied) -> Result<(), TestCaseError> {
+    match denied {
+        Denied::Policy(message) => {
+            prop_assert!(message.contains("max-scale-limit"), "{}", message);
+            Ok(())
+        }
+        Denied::Knative(errors) => Err(TestCaseError::fail(format!(
+            "Knative refused the policy's output: {errors:?}"
+        ))),
+    }
+}
+
+fn inference_service() -> impl Strategy<Value = InferenceService> {
+    let annotation = |key: &'static str, values: BoxedStrategy<String>| {
+        proptest::option::weighted(0.3, values)
+            .prop_map(move |value| value.map(|v| (format!("{PREFIX}{key}"), v)))
+    };
+    (
+        proptest::option::of(0i32..6),
+        prop_oneof![Just(0i32), 1i32..13],
+        annotation(
+            "initial-scale",
+            (0i64..8).prop_map(|n| n.to_string()).boxed(),
+        ),
+        annotation("minScale", (0i64..6).prop_map(|n| n.to_string()).boxed()),
+        annotation(
+            "class",
+            prop_oneof![
+                Just("kpa.autoscaling.knative.dev"),
+                Just("hpa.autoscaling.knative.dev")
+            ]
+            .prop_map(str::to_string)
+            .boxed(),
+        ),
+        annotation(
+            "initial-scale",
+            (1i64..5).prop_map(|n| n.to_string()).boxed(),
+        ),
+    )
+        .prop_filter_map(
+            "KServe's webhook refuses minReplicas above a non-zero maxReplicas",
+            |(min_replicas, max_replicas, initial, min_alias, class, predictor_initial)| {
+                if max_replicas != 0 && min_replicas.unwrap_or(1) > max_replicas {
+                    return None;
+                }
+                let annotations: BTreeMap<String, String> =
+                    [initial, min_alias, class].into_iter().flatten().collect();
+                Some(InferenceService {
+                    name: "sklearn-iris".to_string(),
+                    min_replicas,
+                    max_replicas,
+                    annotations,
+                    predictor_annotations: predictor_initial.into_iter().collect(),
+                })
+            },
+        )
+}
+
+#[derive(Clone, Debug)]
+enum Change {
+    /// The user edits `maxReplicas`.
+    MaxReplicas(i32),
+    /// The operator changes the settings (and config-autoscaler with them).
+    Settings(Value, Cluster),
+}
+
+fn change() -> impl Strategy<Value = Change> {
+    prop_oneof![
+        prop_oneof![Just(0i32), 1i32..13].prop_map(Change::MaxReplicas),
+        valid_settings().prop_map(|(settings, cluster)| Change::Settings(settings, cluster)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    // Sections 1 and 5, facts A and D.3.
+    #[test]
+    fn a_kserve_predictor_is_steady_and_each_real_change_makes_one_revision(
+        isvc in inference_service(),
+        (settings, cluster) in valid_settings(),
+        change in change(),
+    ) {
+        let service = isvc.service_name();
+        let mut api = ApiServer::new(settings, cluster);
+        match reconcile(&mut api, &isvc, cluster) {
+            Ok(action) => prop_assert_eq!(action, KServeAction::Created),
+            Err(denied) => return refused_by_the_policy(&denied),
+        }
+        prop_assert_eq!(api.revisions_of(&service).len(), 1);
+        check_cluster(&api, &service)?;
+        check_steady(&mut api, &isvc, cluster)?;
+
+        let mut isvc = isvc;
+        let mut cluster = cluster;
+        let user_edit = match change {
+            Change::MaxReplicas(max) => {
+                let valid = max == 0 || isvc.min_replicas.unwrap_or(1) <= max;
+                prop_assume!(valid && max != isvc.max_replicas);
+                isvc.max_replicas = max;
+                true
+            }
+            Change::Settings(settings, new_cluster) => {
+                api.reconfigure(settings, new_cluster);
+                cluster = new_cluster;
+                false
+            }
+        };
+        let before = api.revisions_of(&service).len();
+        match reconcile(&mut api, &isvc, cluster) {
+            Ok(action) => {
+                let made = api.revisions_of(&service).len() - before;
+                let expected = usize::from(action == KServeAction::Updated);
+                prop_assert_eq!(made, expected, "{:?}", action);
+                if user_edit {
+                    prop_assert_eq!(action, KServeAction::Updated);
+                }
+            }
+            Err(denied) => {
+                refused_by_the_policy(&denied)?;
+                prop_assert_eq!(api.revisions_of(&service).len(), before);
+                return Ok(());
+            }
+        }
+        check_cluster(&api, &service)?;
+        check_steady(&mut api, &isvc, cluster)?;
+    }
+
+    // Sections 1 and 5: a Service the user applies, copied into its Configuration, and applied
+    // again unchanged (kubectl apply of the same manifest) makes no new Revision.
+    #[test]
+    fn a_users_service_and_its_configuration_agree_and_stay_put(
+        request in knative_request(),
+        (settings, cluster) in valid_settings(),
+    ) {
+        prop_assume!(request["kind"]["kind"] == "Service");
+        let manifest = request["object"].clone();
+        let mut api = ApiServer::new(settings, cluster);
+        match api.create("alice", manifest.clone()) {
+            Ok(_) => {}
+            Err(Denied::Policy(_)) => return Ok(()),
+            Err(Denied::Knative(errors)) => {
+                return Err(TestCaseError::fail(format!("Knative refused the policy's output: {errors:?}")));
+            }
+        }
+        knative_service_controller(&mut api, "m").map_err(|d| TestCaseError::fail(format!("{d:?}")))?;
+        check_cluster(&api, "m")?;
+        let (writes, revisions) = (api.stored_writes, api.revisions.len());
+        for _ in 0..STEADY_ROUNDS {
+            let stored = api.update("alice", manifest.clone(), false).map_err(|d| TestCaseError::fail(format!("{d:?}")))?;
+            prop_assert_eq!(&stored["spec"], &api.get("Service", "m").unwrap()["spec"]);
+            knative_service_controller(&mut api, "m").map_err(|d| TestCaseError::fail(format!("{d:?}")))?;
+        }
+        prop_assert_eq!(api.revisions.len(), revisions);
+        prop_assert_eq!(api.stored_writes, writes + STEADY_ROUNDS);
+        check_cluster(&api, "m")?;
+    }
+}
+
+fn predictor(min_replicas: i32) -> InferenceService {
+    InferenceService {
+        name: "sklearn-iris".to_string(),
+        min_replicas: Some(min_replicas),
+        max_replicas: 0,
+        annotations: BTreeMap::new(),
+        predictor_annotations: BTreeMap::new(),
+    }
+}
+
+fn scale_of(annotations: &serde_json::Map<String, Value>) -> [Option<&str>; 3] {
+    ["min-scale", "max-scale", "initial-scale"].map(|key| {
+        annotations
+            .get(&format!("{PREFIX}{key}"))
+            .and_then(Value::as_str)
+    })
+}
+
+// Section 1: the example. KServe's unlimited max must reach the Revision that runs.
+#[test]
+fn a_service_owned_configuration_keeps_the_services_answer() {
+    for (autoscaler, expected_max) in [
+        (json!({"max-scale": "4"}), "0"),
+        (json!({"max-scale": "4", "max-scale-limit": "10"}), "10"),
+    ] {
+        let cluster = Cluster {
+            allow_zero_initial_scale: false,
+            max_scale_limit: autoscaler["max-scale-limit"]
+                .as_str()
+                .map_or(0, |l| l.parse().unwrap()),
+        };
+        let mut api = ApiServer::new(json!({"autoscaler": autoscaler}), cluster);
+        let isvc = predictor(1);
+        reconcile(&mut api, &isvc, cluster).unwrap();
+        let service = api.get("Service", "sklearn-iris-predictor").unwrap();
+        let configuration = api.get("Configuration", "sklearn-iris-predictor").unwrap();
+        assert_eq!(
+            scale_of(&template_annotations(&service))[1],
+            Some(expected_max)
+        );
+        assert_eq!(
+            configuration["spec"]["template"],
+            service["spec"]["template"]
+        );
+        let revisions = api.revisions_of("sklearn-iris-predictor");
+        assert_eq!(revisions.len(), 1);
+        assert_eq!(
+            scale_of(&revisions[0].annotations),
+            [Some("1"), Some(expected_max), Some("1")]
+        );
+    }
+}
+
+// Section 1: the policy itself leaves a Service-owned Configuration alone, even one it would
+// resolve differently on its own (with or without the webhook's matchConditions).
+#[test]
+fn a_configuration_owned_by_a_service_is_accepted_unchanged() {
+    let mut request = common::request("configuration-no-annotations");
+    request["object"]["metadata"]["ownerReferences"] = json!([{
+        "apiVersion": "serving.knative.dev/v1", "kind": "Service", "name": "hello",
+        "uid": "u", "controller": true, "blockOwnerDeletion": true
+    }]);
+    let evaluation = common::evaluate(&request, &json!({"autoscaler": {"max-scale": "4"}}));
+    assert!(
+        evaluation.accepted() && !evaluation.mutated(),
+        "{:?}",
+        evaluation.patch()
+    );
+    assert!(evaluation.warnings().is_empty());
+    // A Service of another group is not Knative's Service controller.
+    request["object"]["metadata"]["ownerReferences"][0]["apiVersion"] = json!("example.com/v1");
+    assert!(common::evaluate(&request, &json!({})).mutated());
+}
+
+// Section 1: only standalone Configurations are resolved, exactly like a Service.
+#[test]
+fn a_standalone_configuration_is_resolved_like_a_service() {
+    let settings =
+        json!({"autoscaler": {"min-scale": "2", "max-scale": "6", "initial-scale": "3"}});
+    let cluster = Cluster {
+        allow_zero_initial_scale: false,
+        max_scale_limit: 0,
+    };
+    let mut api = ApiServer::new(settings, cluster);
+    let template = json!({"metadata": {"annotations": {"autoscaling.knative.dev/maxScale": "4"}},
+                          "spec": {"containers": [{"image": "example.com/app:1"}]}});
+    for kind in ["Service", "Configuration"] {
+        let object = json!({"apiVersion": "serving.knative.dev/v1", "kind": kind,
+                            "metadata": {"name": format!("app-{}", kind.to_lowercase()), "namespace": "models"},
+                            "spec": {"template": template}});
+        api.create("alice", object).unwrap();
+    }
+    let service = api.get("Service", "app-service").unwrap();
+    let configuration = api.get("Configuration", "app-configuration").unwrap();
+    assert_eq!(
+        template_annotations(&service),
+        template_annotations(&configuration)
+    );
+    assert_eq!(
+        scale_of(&template_annotations(&configuration)),
+        [Some("2"), Some("4"), Some("2")]
+    );
+    assert_eq!(api.revisions_of("app-configuration").len(), 1);
+}
