@@ -2,7 +2,6 @@
 //! objects of 2 KB, 100 KB and 1 MB (whose cost should grow linearly with the object).
 //! Run with `cargo bench --bench policy`; the .wasm is measured by `policy-runner bench`.
 
-use std::collections::BTreeMap;
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -35,7 +34,7 @@ fn rules(c: &mut Criterion) {
     c.bench_function("core/resolve", |b| {
         b.iter(|| resolve(black_box(user), traits, &cluster(), InitialStrategy::Min))
     });
-    let annotations: BTreeMap<String, String> = [
+    let annotations: serde_json::Map<String, Value> = [
         ("autoscaling.knative.dev/min-scale", "1"),
         ("autoscaling.knative.dev/max-scale", "3"),
         (
@@ -45,7 +44,7 @@ fn rules(c: &mut Criterion) {
         ("serving.kserve.io/enable-prometheus-scraping", "true"),
     ]
     .into_iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .map(|(k, v)| (k.to_string(), Value::from(v)))
     .collect();
     c.bench_function("core/plan (annotations in, annotations out)", |b| {
         b.iter(|| {

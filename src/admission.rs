@@ -5,14 +5,14 @@
 use serde_json::{Map, Value};
 
 use crate::cluster::ClusterConfig;
-use crate::keys::{Annotations, Bound, RECORD_KEY};
 use crate::kserve_admission;
 use crate::live_config;
 use crate::log;
-use crate::message::{json_type, quote};
-use crate::plan::{Note, Plan, plan};
+use crate::message::json_type;
+use crate::plan::{Note, plan};
 use crate::resolve::InitialStrategy;
 use crate::settings::Settings;
+use crate::template::only_strings;
 
 #[derive(Debug, PartialEq)]
 pub enum Outcome {
@@ -256,13 +256,9 @@ fn mutate(
     };
     let metadata = child_map(template, "metadata", "spec.template")?;
     let annotations = child_map(metadata, "annotations", "spec.template.metadata")?;
-    let view = StringAnnotations::new(annotations)?;
-    let plan = plan(&view, kserve_managed, cluster, strategy)?;
-    if already_applied(&plan, &view) {
-        return Ok(None);
-    }
-    apply(&plan, annotations);
-    Ok(Some(plan.notes))
+    only_strings(annotations, "spec.template.metadata.annotations")?;
+    let plan = plan(annotations, kserve_managed, cluster, strategy)?;
+    Ok(plan.apply(annotations).then_some(plan.notes))
 }
 /// The map under `key`, created when absent (or null); an error naming the field otherwise.
 fn child_map<'a>(
@@ -280,53 +276,6 @@ fn child_map<'a>(
             "{parent_path}.{key}: expected a map, got {}",
             json_type(other)
         )),
-    }
-}
-
-/// True when the annotations hold exactly what `apply` would leave there.
-fn already_applied(plan: &Plan, annotations: &impl Annotations) -> bool {
-    let values_written = plan
-        .values
-        .iter()
-        .all(|(bound, value)| annotations.get(bound.key()) == Some(value.as_str()));
-    let no_alias = Bound::ALL
-        .iter()
-        .all(|bound| annotations.get(bound.alias()).is_none());
-    values_written && no_alias && annotations.get(RECORD_KEY) == plan.record.as_deref()
-}
-
-fn apply(plan: &Plan, annotations: &mut Map<String, Value>) {
-    for bound in Bound::ALL {
-        annotations.remove(bound.alias());
-    }
-    for (bound, value) in &plan.values {
-        annotations.insert(bound.key().to_string(), Value::String(value.clone()));
-    }
-    match &plan.record {
-        Some(record) => annotations.insert(RECORD_KEY.to_string(), Value::String(record.clone())),
-        None => annotations.remove(RECORD_KEY),
-    };
-}
-
-/// Annotations are a map of strings in Kubernetes; anything else is a malformed request.
-struct StringAnnotations<'a>(&'a Map<String, Value>);
-
-impl<'a> StringAnnotations<'a> {
-    fn new(annotations: &'a Map<String, Value>) -> Result<Self, String> {
-        match annotations.iter().find(|(_, value)| !value.is_string()) {
-            Some((key, value)) => Err(format!(
-                "spec.template.metadata.annotations[{}]: expected a string, got {}",
-                quote(key),
-                json_type(value)
-            )),
-            None => Ok(StringAnnotations(annotations)),
-        }
-    }
-}
-
-impl Annotations for StringAnnotations<'_> {
-    fn get(&self, key: &str) -> Option<&str> {
-        self.0.get(key).and_then(Value::as_str)
     }
 }
 

@@ -82,10 +82,10 @@ pub trait Annotations {
     fn get(&self, key: &str) -> Option<&str>;
 }
 
-impl Annotations for std::collections::BTreeMap<String, String> {
-    fn get(&self, key: &str) -> Option<&str> {
-        std::collections::BTreeMap::get(self, key).map(String::as_str)
-    }
+/// Annotations the policy writes to.
+pub trait AnnotationsMut: Annotations {
+    fn set(&mut self, key: &str, value: String);
+    fn remove(&mut self, key: &str);
 }
 
 /// A value as the user wrote it, and under which key.
@@ -168,12 +168,12 @@ pub fn parse_scale(written: &Written<'_>) -> Result<i32, InvalidValue> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
+    use serde_json::{Map, Value};
 
-    fn annotations(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    fn annotations(pairs: &[(&str, &str)]) -> Map<String, Value> {
         pairs
             .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .map(|(k, v)| (k.to_string(), Value::from(*v)))
             .collect()
     }
 

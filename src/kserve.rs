@@ -3,31 +3,43 @@
 //! InferenceGraph, projected from the KServe object so the policy can resolve them before KServe
 //! builds the Service. Each key remembers where in the KServe object it came from, for messages.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Map, Value};
 
 use crate::keys::{AutoscalerClass, Bound, CLASS_KEY};
 use crate::message::{json_type, quote};
+use crate::template::only_strings;
 
 /// One Knative Service KServe would build.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Component {
     /// `predictor`, `transformer`, `explainer`, or `inferencegraph`.
     pub name: &'static str,
-    /// Its template annotations.
-    pub annotations: BTreeMap<String, String>,
+    /// Its template annotations (string values).
+    pub annotations: Map<String, Value>,
     /// For each annotation, the field of the KServe object it comes from.
-    pub origins: BTreeMap<String, String>,
+    origins: Map<String, Value>,
 }
 
 impl Component {
-    /// Where the key the policy reads for `key` (as written on the Service) comes from.
+    fn new(name: &'static str) -> Component {
+        Component {
+            name,
+            annotations: Map::new(),
+            origins: Map::new(),
+        }
+    }
+
+    fn set(&mut self, key: &str, value: &str, origin: String) {
+        self.annotations.insert(key.to_string(), Value::from(value));
+        self.origins.insert(key.to_string(), Value::from(origin));
+    }
+
+    /// Where `key` (as written on the Service) comes from in the KServe object.
     pub fn origin(&self, key: &str) -> String {
-        self.origins
-            .get(key)
-            .cloned()
-            .unwrap_or_else(|| format!("the {} Service's {key}", self.name))
+        match self.origins.get(key) {
+            Some(origin) => origin.as_str().unwrap_or_default().to_string(),
+            None => format!("the {} Service's {key}", self.name),
+        }
     }
 }
 
@@ -60,17 +72,9 @@ pub fn inference_service(
         object.pointer("/metadata/annotations"),
         "metadata.annotations",
     )?;
-    if let Some(mode) = not_serverless(object, &metadata) {
+    if let Some(mode) = not_serverless(object, metadata) {
         return Ok(Projection::NotServerless { mode });
     }
-    let shared = kept_initial_scale(metadata, allow_zero_initial_scale)
-        .into_iter()
-        .filter(|(key, _)| !DISALLOWED.contains(&key.as_str()))
-        .map(|(key, value)| {
-            let origin = format!("metadata.annotations[{}]", quote(&key));
-            (key, (value, origin))
-        });
-    let shared: BTreeMap<String, (String, String)> = shared.collect();
     let mut components = Vec::new();
     for name in INFERENCE_SERVICE_COMPONENTS {
         let spec = match object.pointer(&format!("/spec/{name}")) {
@@ -85,14 +89,23 @@ pub fn inference_service(
         };
         let path = format!("spec.{name}");
         let own = string_map(spec.get("annotations"), &format!("{path}.annotations"))?;
-        let mut annotations = shared.clone();
-        for (key, value) in own {
-            if !DISALLOWED.contains(&key.as_str()) {
-                let origin = format!("{path}.annotations[{}]", quote(&key));
-                annotations.insert(key, (value, origin));
-            }
-        }
-        components.push(component(name, &path, spec, annotations)?);
+        let mut component = Component::new(name);
+        copy(
+            &mut component,
+            metadata,
+            "metadata.annotations",
+            true,
+            allow_zero_initial_scale,
+        );
+        copy(
+            &mut component,
+            own,
+            &format!("{path}.annotations"),
+            true,
+            true,
+        );
+        set_scaling(&mut component, &path, spec)?;
+        components.push(component);
     }
     Ok(Projection::Serverless(components))
 }
@@ -106,62 +119,81 @@ pub fn inference_graph(
         object.pointer("/metadata/annotations"),
         "metadata.annotations",
     )?;
-    if let Some(mode) = not_serverless(object, &metadata) {
+    if let Some(mode) = not_serverless(object, metadata) {
         return Ok(Projection::NotServerless { mode });
     }
-    let annotations = kept_initial_scale(metadata, allow_zero_initial_scale)
-        .into_iter()
-        .map(|(key, value)| {
-            let origin = format!("metadata.annotations[{}]", quote(&key));
-            (key, (value, origin))
-        })
-        .collect();
+    let empty = Map::new();
     let spec = match object.get("spec") {
-        None | Some(Value::Null) => &Map::new(),
+        None | Some(Value::Null) => &empty,
         Some(Value::Object(spec)) => spec,
         Some(other) => return Err(format!("spec: expected a map, got {}", json_type(other))),
     };
-    Ok(Projection::Serverless(vec![component(
-        "inferencegraph",
-        "spec",
-        spec,
-        annotations,
-    )?]))
+    let mut component = Component::new("inferencegraph");
+    copy(
+        &mut component,
+        metadata,
+        "metadata.annotations",
+        false,
+        allow_zero_initial_scale,
+    );
+    set_scaling(&mut component, "spec", spec)?;
+    Ok(Projection::Serverless(vec![component]))
+}
+
+/// Copies annotations from `path` in the KServe object, without the disallowed ones (an
+/// InferenceService's) and without an initial-scale KServe's `ValidateInitialScaleAnnotation`
+/// drops: not an integer, or a 0 the cluster does not allow (only the object's own annotations
+/// are checked; KServe logs the drop and goes on).
+fn copy(
+    component: &mut Component,
+    from: &Map<String, Value>,
+    path: &str,
+    filter_disallowed: bool,
+    allow_zero_initial_scale: bool,
+) {
+    for (key, value) in from {
+        let text = value.as_str().unwrap_or_default();
+        let disallowed = filter_disallowed && DISALLOWED.contains(&key.as_str());
+        let dropped = key == Bound::Initial.key()
+            && match text.parse::<i64>() {
+                Err(_) => true,
+                Ok(value) => value == 0 && !allow_zero_initial_scale,
+            };
+        if !disallowed && !dropped {
+            component.set(key, text, format!("{path}[{}]", quote(key)));
+        }
+    }
 }
 
 /// `SetAutoScalingAnnotations`: the class defaults to KPA, `scaleTarget` and `scaleMetric` become
 /// target and metric, `minReplicas` (default 1) is always min-scale, and `maxReplicas` is
 /// max-scale only when it is not 0 (unlimited).
-fn component(
-    name: &'static str,
+fn set_scaling(
+    component: &mut Component,
     path: &str,
     spec: &Map<String, Value>,
-    mut annotations: BTreeMap<String, (String, String)>,
-) -> Result<Component, String> {
-    if !annotations.contains_key(CLASS_KEY) {
-        let default = (
-            AutoscalerClass::KPA.to_string(),
+) -> Result<(), String> {
+    if component.annotations.get(CLASS_KEY).is_none() {
+        component.set(
+            CLASS_KEY,
+            AutoscalerClass::KPA,
             "KServe's default class".to_string(),
         );
-        annotations.insert(CLASS_KEY.to_string(), default);
     }
-    let mut set = |key: &str, value: String, field: &str| {
-        annotations.insert(key.to_string(), (value, format!("{path}.{field}")));
-    };
     if let Some(target) = integer(spec, "scaleTarget", path)? {
-        set(
+        let origin = format!("{path}.scaleTarget");
+        component.set(
             "autoscaling.knative.dev/target",
-            target.to_string(),
-            "scaleTarget",
+            &target.to_string(),
+            origin,
         );
     }
     match spec.get("scaleMetric") {
         None | Some(Value::Null) => {}
-        Some(Value::String(metric)) => set(
-            "autoscaling.knative.dev/metric",
-            metric.clone(),
-            "scaleMetric",
-        ),
+        Some(Value::String(metric)) => {
+            let origin = format!("{path}.scaleMetric");
+            component.set("autoscaling.knative.dev/metric", metric, origin);
+        }
         Some(other) => {
             return Err(format!(
                 "{path}.scaleMetric: expected a string, got {}",
@@ -170,50 +202,31 @@ fn component(
         }
     }
     let min = integer(spec, "minReplicas", path)?.unwrap_or(1);
-    set(Bound::Min.key(), min.to_string(), "minReplicas");
+    component.set(
+        Bound::Min.key(),
+        &min.to_string(),
+        format!("{path}.minReplicas"),
+    );
     let max = integer(spec, "maxReplicas", path)?.unwrap_or(0);
     if max != 0 {
-        set(Bound::Max.key(), max.to_string(), "maxReplicas");
+        component.set(
+            Bound::Max.key(),
+            &max.to_string(),
+            format!("{path}.maxReplicas"),
+        );
     }
-    let (annotations, origins) = annotations
-        .into_iter()
-        .map(|(key, (value, origin))| ((key.clone(), value), (key, origin)))
-        .unzip();
-    Ok(Component {
-        name,
-        annotations,
-        origins,
-    })
+    Ok(())
 }
 
 /// The deployment mode, when it is not serverless (KServe's `GetDeploymentMode`: the status
 /// first, then the annotation; absent means the shipped default, Serverless).
-fn not_serverless(object: &Value, metadata: &BTreeMap<String, String>) -> Option<String> {
+fn not_serverless(object: &Value, metadata: &Map<String, Value>) -> Option<String> {
     let mode = object
         .pointer("/status/deploymentMode")
         .and_then(Value::as_str)
         .filter(|mode| !mode.is_empty())
-        .or(metadata.get(DEPLOYMENT_MODE_KEY).map(String::as_str))?;
+        .or(metadata.get(DEPLOYMENT_MODE_KEY).and_then(Value::as_str))?;
     matches!(mode, "RawDeployment" | "Standard" | "ModelMesh").then(|| mode.to_string())
-}
-
-/// `ValidateInitialScaleAnnotation` on the object's own annotations: a value that is not an
-/// integer, or a 0 the cluster does not allow, is dropped (KServe logs it and goes on).
-fn kept_initial_scale(
-    mut annotations: BTreeMap<String, String>,
-    allow_zero_initial_scale: bool,
-) -> BTreeMap<String, String> {
-    let key = Bound::Initial.key();
-    let dropped = annotations
-        .get(key)
-        .is_some_and(|text| match text.parse::<i64>() {
-            Err(_) => true,
-            Ok(value) => value == 0 && !allow_zero_initial_scale,
-        });
-    if dropped {
-        annotations.remove(key);
-    }
-    annotations
 }
 
 fn integer(spec: &Map<String, Value>, field: &str, path: &str) -> Result<Option<i64>, String> {
@@ -228,27 +241,19 @@ fn integer(spec: &Map<String, Value>, field: &str, path: &str) -> Result<Option<
 }
 
 /// A map of strings, empty when absent; an error naming the field otherwise.
-fn string_map(value: Option<&Value>, path: &str) -> Result<BTreeMap<String, String>, String> {
-    let map = match value {
-        None | Some(Value::Null) => return Ok(BTreeMap::new()),
-        Some(Value::Object(map)) => map,
-        Some(other) => return Err(format!("{path}: expected a map, got {}", json_type(other))),
-    };
-    map.iter()
-        .map(|(key, value)| match value {
-            Value::String(text) => Ok((key.clone(), text.clone())),
-            other => Err(format!(
-                "{path}[{}]: expected a string, got {}",
-                quote(key),
-                json_type(other)
-            )),
-        })
-        .collect()
+fn string_map<'a>(value: Option<&'a Value>, path: &str) -> Result<&'a Map<String, Value>, String> {
+    static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
+    match value {
+        None | Some(Value::Null) => Ok(EMPTY.get_or_init(Map::new)),
+        Some(Value::Object(map)) => only_strings(map, path).map(|()| map),
+        Some(other) => Err(format!("{path}: expected a map, got {}", json_type(other))),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keys::Annotations;
     use serde_json::json;
 
     fn components(projection: Projection) -> Vec<Component> {
@@ -259,7 +264,7 @@ mod tests {
     }
 
     fn scale(component: &Component) -> [Option<&str>; 3] {
-        Bound::ALL.map(|bound| component.annotations.get(bound.key()).map(String::as_str))
+        Bound::ALL.map(|bound| Annotations::get(&component.annotations, bound.key()))
     }
 
     // D.1: minReplicas (default 1) is always min-scale; maxReplicas only when not 0.
@@ -354,10 +359,8 @@ mod tests {
                    "spec": {"predictor": {"annotations": {}}}})
         };
         let initial = |isvc: &Value, allow_zero: bool| {
-            components(inference_service(isvc, allow_zero).unwrap())[0]
-                .annotations
-                .get(Bound::Initial.key())
-                .cloned()
+            let component = &components(inference_service(isvc, allow_zero).unwrap())[0];
+            Annotations::get(&component.annotations, Bound::Initial.key()).map(str::to_string)
         };
         assert_eq!(initial(&with("abc"), false), None);
         assert_eq!(initial(&with("0"), false), None);

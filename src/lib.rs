@@ -14,6 +14,7 @@ pub mod plan;
 pub mod record;
 pub mod resolve;
 pub mod settings;
+pub mod template;
 #[cfg(feature = "wapc")]
 pub mod wapc;
 

@@ -3,7 +3,8 @@
 
 use crate::cluster::ClusterConfig;
 use crate::keys::{
-    Annotations, AutoscalerClass, Bound, InvalidValue, RECORD_KEY, Written, lookup, parse_scale,
+    Annotations, AnnotationsMut, AutoscalerClass, Bound, InvalidValue, RECORD_KEY, Written, lookup,
+    parse_scale,
 };
 use crate::record::{Entry, Record};
 use crate::resolve::{InitialStrategy, Refusal, Resolution, Traits, UserBounds, resolve};
@@ -17,6 +18,34 @@ pub struct Plan {
     /// The stability record, `None` when nothing was resolved.
     pub record: Option<String>,
     pub notes: Vec<Note>,
+}
+
+impl Plan {
+    /// Writes the plan into `annotations`: the three kebab keys, no aliases, the record (or
+    /// none); every other annotation stays. True when anything changed.
+    pub fn apply(&self, annotations: &mut impl AnnotationsMut) -> bool {
+        let mut changed = false;
+        for bound in Bound::ALL {
+            if annotations.get(bound.alias()).is_some() {
+                annotations.remove(bound.alias());
+                changed = true;
+            }
+        }
+        for (bound, value) in &self.values {
+            if annotations.get(bound.key()) != Some(value.as_str()) {
+                annotations.set(bound.key(), value.clone());
+                changed = true;
+            }
+        }
+        if annotations.get(RECORD_KEY) != self.record.as_deref() {
+            match &self.record {
+                Some(record) => annotations.set(RECORD_KEY, record.clone()),
+                None => annotations.remove(RECORD_KEY),
+            }
+            changed = true;
+        }
+        changed
+    }
 }
 
 /// A key the policy filled or corrected, and why.
@@ -166,7 +195,9 @@ mod tests {
     use super::*;
     use std::collections::BTreeMap;
 
+    /// Annotations as the tests write them; the plan reads and writes them as the admitted JSON.
     type Map = BTreeMap<String, String>;
+    type Json = serde_json::Map<String, serde_json::Value>;
 
     fn map(pairs: &[(&str, &str)]) -> Map {
         pairs
@@ -175,25 +206,34 @@ mod tests {
             .collect()
     }
 
-    /// Applies a plan the way the admission edge does.
+    fn json(map: &Map) -> Json {
+        map.iter()
+            .map(|(k, v)| (k.clone(), serde_json::Value::from(v.as_str())))
+            .collect()
+    }
+
+    fn plan_of(annotations: &Map, kserve: bool, cluster: &ClusterConfig) -> Plan {
+        plan(&json(annotations), kserve, cluster, InitialStrategy::Min).unwrap()
+    }
+
+    /// Applies a plan with the shipped `Plan::apply`, as the admission edge does.
     fn apply(annotations: &Map, plan: &Plan) -> Map {
-        let mut out = annotations.clone();
-        for bound in Bound::ALL {
-            out.remove(bound.alias());
-        }
-        for (bound, value) in &plan.values {
-            out.insert(bound.key().to_string(), value.clone());
-        }
-        match &plan.record {
-            Some(record) => out.insert(RECORD_KEY.to_string(), record.clone()),
-            None => out.remove(RECORD_KEY),
-        };
+        let mut out = json(annotations);
+        let changed = plan.apply(&mut out);
+        let out: Map = out
+            .into_iter()
+            .map(|(k, v)| (k, v.as_str().unwrap().to_string()))
+            .collect();
+        assert_eq!(
+            changed,
+            out != *annotations,
+            "apply says whether anything changed"
+        );
         out
     }
 
     fn admit(annotations: &Map, cluster: &ClusterConfig) -> Map {
-        let plan = plan(annotations, false, cluster, InitialStrategy::Min).unwrap();
-        apply(annotations, &plan)
+        apply(annotations, &plan_of(annotations, false, cluster))
     }
 
     fn scale(map: &Map) -> [Option<&str>; 3] {
@@ -204,7 +244,7 @@ mod tests {
     #[test]
     fn a_value_that_does_not_parse_is_rejected_naming_the_key_as_written() {
         let error = plan(
-            &map(&[("autoscaling.knative.dev/maxScale", "1.5")]),
+            &json(&map(&[("autoscaling.knative.dev/maxScale", "1.5")])),
             false,
             &ClusterConfig::default(),
             InitialStrategy::Min,
@@ -241,7 +281,7 @@ mod tests {
             allow_zero_initial_scale: true,
             ..ClusterConfig::default()
         };
-        let plan = plan(&input, false, &cluster, InitialStrategy::Min).unwrap();
+        let plan = plan_of(&input, false, &cluster);
         assert_eq!(plan.record, None);
         assert!(plan.notes.is_empty());
         let out = apply(&input, &plan);
@@ -376,7 +416,7 @@ mod tests {
         }
         let mut min_alias = created.clone();
         min_alias.insert("autoscaling.knative.dev/minScale".into(), "3".into());
-        let plan = plan(&min_alias, false, &cluster, InitialStrategy::Min).unwrap();
+        let plan = plan_of(&min_alias, false, &cluster);
         assert!(plan.notes.iter().all(|note| !note.warn), "{:?}", plan.notes);
         assert_eq!(
             scale(&apply(&min_alias, &plan)),
@@ -455,7 +495,7 @@ mod tests {
             ("autoscaling.knative.dev/min-scale", "1"),
             ("autoscaling.knative.dev/max-scale", "3"),
         ]);
-        let plan = plan(&input, true, &cluster, InitialStrategy::Min).unwrap();
+        let plan = plan_of(&input, true, &cluster);
         let warnings: Vec<String> = plan
             .notes
             .iter()

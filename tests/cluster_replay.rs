@@ -9,8 +9,8 @@ mod common;
 use std::collections::BTreeMap;
 
 use cluster::{
-    ApiServer, Denied, InferenceService, KServeAction, knative_service_controller,
-    kserve_reconcile, start_and_upper,
+    ApiServer, Denied, InferenceService, KServeAction, inference_service,
+    knative_service_controller, kserve_reconcile, start_and_upper,
 };
 use common::generate::{knative_request, valid_settings};
 use common::knative::Cluster;
@@ -88,52 +88,6 @@ fn refused_by_the_policy(denied: &Denied) -> Result<(), TestCaseError> {
             "Knative refused the policy's output: {errors:?}"
         ))),
     }
-}
-
-fn inference_service() -> impl Strategy<Value = InferenceService> {
-    let annotation = |key: &'static str, values: BoxedStrategy<String>| {
-        proptest::option::weighted(0.3, values)
-            .prop_map(move |value| value.map(|v| (format!("{PREFIX}{key}"), v)))
-    };
-    (
-        proptest::option::of(0i32..6),
-        prop_oneof![Just(0i32), 1i32..13],
-        annotation(
-            "initial-scale",
-            (0i64..8).prop_map(|n| n.to_string()).boxed(),
-        ),
-        annotation("minScale", (0i64..6).prop_map(|n| n.to_string()).boxed()),
-        annotation(
-            "class",
-            prop_oneof![
-                Just("kpa.autoscaling.knative.dev"),
-                Just("hpa.autoscaling.knative.dev")
-            ]
-            .prop_map(str::to_string)
-            .boxed(),
-        ),
-        annotation(
-            "initial-scale",
-            (1i64..5).prop_map(|n| n.to_string()).boxed(),
-        ),
-    )
-        .prop_filter_map(
-            "KServe's webhook refuses minReplicas above a non-zero maxReplicas",
-            |(min_replicas, max_replicas, initial, min_alias, class, predictor_initial)| {
-                if max_replicas != 0 && min_replicas.unwrap_or(1) > max_replicas {
-                    return None;
-                }
-                let annotations: BTreeMap<String, String> =
-                    [initial, min_alias, class].into_iter().flatten().collect();
-                Some(InferenceService {
-                    name: "sklearn-iris".to_string(),
-                    min_replicas,
-                    max_replicas,
-                    annotations,
-                    predictor_annotations: predictor_initial.into_iter().collect(),
-                })
-            },
-        )
 }
 
 #[derive(Clone, Debug)]

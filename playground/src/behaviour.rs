@@ -3,7 +3,7 @@
 //! and its upper bound (0 = unlimited).
 
 use knative_scale_policy::cluster::ClusterConfig;
-use knative_scale_policy::keys::{Annotations, Bound, lookup, parse_go_int32};
+use knative_scale_policy::keys::{Bound, lookup, parse_go_int32};
 use serde_json::{Map, Value, json};
 
 pub struct Behaviour {
@@ -17,19 +17,10 @@ impl Behaviour {
     }
 }
 
-struct View<'a>(&'a Map<String, Value>);
-
-impl Annotations for View<'_> {
-    fn get(&self, key: &str) -> Option<&str> {
-        self.0.get(key).and_then(Value::as_str)
-    }
-}
-
 /// At run time a value Knative cannot read falls back to the cluster default.
 pub fn of(annotations: &Map<String, Value>, cluster: &ClusterConfig) -> Behaviour {
-    let view = View(annotations);
     let read = |bound: Bound| {
-        lookup(&view, bound)
+        lookup(annotations, bound)
             .and_then(|w| parse_go_int32(w.text).ok())
             .filter(|v| *v >= 0)
     };

@@ -1,11 +1,15 @@
 //! The playground's engine: the policy's own resolution core and JSON edge (the
 //! `knative-scale-policy` crate without its waPC layer), compiled for the browser.
-//! One function: a Service, the cluster's config-autoscaler and the policy settings in; what the
-//! policy does, and what a new revision starts with, Knative alone and with the policy, out.
+//! One function: a Service (or a KServe InferenceService or InferenceGraph), the cluster's
+//! config-autoscaler and the policy settings in; what the policy does, and what a new revision
+//! starts with, Knative alone and with the policy, out. For a KServe object the page shows the
+//! answer at `kubectl apply` and, below it, the Knative Service KServe builds for its first
+//! serverless component, as the policy will resolve it.
 
 mod behaviour;
 
 use knative_scale_policy::admission::{Admission, Outcome, evaluate};
+use knative_scale_policy::kserve::{self, Projection};
 use knative_scale_policy::live_config::cluster_config;
 use knative_scale_policy::settings::Settings;
 use serde_json::{Map, Value, json};
@@ -32,7 +36,10 @@ impl Inputs {
     pub fn parse(service: &str, config_autoscaler: &str, settings: &str) -> Result<Inputs, String> {
         let object = yaml("Service", service)?;
         if !object.is_object() {
-            return Err("Service: expected a Knative Service or Configuration".to_string());
+            return Err(
+                "Service: expected a Knative Service or Configuration, or a KServe InferenceService or InferenceGraph"
+                    .to_string(),
+            );
         }
         let config = yaml("config-autoscaler", config_autoscaler)?;
         // The whole ConfigMap, or only its data.
@@ -65,19 +72,7 @@ impl Inputs {
 
     /// The AdmissionRequest the policy server would send for `kubectl apply` of the object.
     pub fn request(&self) -> Value {
-        let api_version = self.object["apiVersion"].as_str().unwrap_or_default();
-        let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
-        let kind = self.object["kind"].as_str().unwrap_or_default();
-        json!({
-            "uid": "playground",
-            "kind": {"group": group, "version": version, "kind": kind},
-            "resource": {"group": group, "version": version, "resource": format!("{}s", kind.to_lowercase())},
-            "operation": "CREATE",
-            "userInfo": {"username": "playground-user"},
-            "name": self.object["metadata"]["name"],
-            "namespace": self.object["metadata"]["namespace"],
-            "object": self.object,
-        })
+        request_for(&self.object, "playground-user")
     }
 
     pub fn explain(&self) -> Value {
@@ -88,33 +83,125 @@ impl Inputs {
         let live = json!({"data": self.config_data});
         let get_resource = |_: &[u8]| Ok(serde_json::to_vec(&live).unwrap_or_default());
         let cluster = cluster_config(&settings, get_resource).cluster;
-        let admission = match Admission::from_json(self.request()) {
+        let request = self.request();
+        let admission = match Admission::from_json(request.clone()) {
             Ok(admission) => admission,
             Err(error) => return json!({"verdict": "error", "error": error}),
         };
         let verdict = evaluate(admission, &settings, get_resource);
-        let before = annotations(&self.object);
-        let knative = behaviour::of(&before, &cluster);
         let (name, message, after_object) = match verdict.outcome {
             Outcome::Accept => ("accepted", None, self.object.clone()),
             Outcome::Mutate(object) => ("mutated", None, object),
             Outcome::Reject(message) => ("rejected", Some(message), self.object.clone()),
         };
-        let after = annotations(&after_object);
-        let with_policy = (name != "rejected").then(|| behaviour::of(&after, &cluster).json());
-        json!({
+        let mut result = json!({
             "verdict": name,
-            "request": self.request(),
+            "request": request,
             "settings": self.effective_settings(),
             "message": message,
             "warnings": verdict.warnings,
-            "before": before,
-            "after": after,
             "patch": patch(&self.object, &after_object),
-            "knative": knative.json(),
-            "policy": with_policy,
-        })
+        });
+        let shown = match self.kserve_service(&cluster) {
+            Some((component, service)) => {
+                // The Service KServe builds, as the policy will resolve it when KServe creates it.
+                let service_request = request_for(
+                    &service,
+                    "system:serviceaccount:kserve:kserve-controller-manager",
+                );
+                let Ok(admission) = Admission::from_json(service_request.clone()) else {
+                    return json!({"verdict": "error", "error": "the KServe Service could not be built"});
+                };
+                let resolved = evaluate(admission, &settings, get_resource);
+                let (after, admitted) = match resolved.outcome {
+                    Outcome::Mutate(object) => (object, true),
+                    Outcome::Accept => (service.clone(), true),
+                    Outcome::Reject(_) => (service.clone(), false),
+                };
+                result["component"] = json!(component);
+                result["service_request"] = service_request;
+                Some((service, after, admitted))
+            }
+            None if self.is_kserve() => None,
+            None => Some((self.object.clone(), after_object, name != "rejected")),
+        };
+        if let Some((before_object, after_object, admitted)) = shown {
+            let (before, after) = (annotations(&before_object), annotations(&after_object));
+            result["knative"] = behaviour::of(&before, &cluster).json();
+            result["policy"] = if admitted {
+                behaviour::of(&after, &cluster).json()
+            } else {
+                Value::Null
+            };
+            result["before"] = Value::Object(before);
+            result["after"] = Value::Object(after);
+        }
+        result
     }
+
+    fn is_kserve(&self) -> bool {
+        self.object["apiVersion"]
+            .as_str()
+            .is_some_and(|api_version| api_version.starts_with("serving.kserve.io/"))
+    }
+
+    /// The Knative Service KServe builds for the object's first serverless component, if the
+    /// object is an InferenceService or InferenceGraph.
+    fn kserve_service(
+        &self,
+        cluster: &knative_scale_policy::cluster::ClusterConfig,
+    ) -> Option<(&'static str, Value)> {
+        if !self.is_kserve() {
+            return None;
+        }
+        let kind = self.object["kind"].as_str().unwrap_or_default();
+        let allow_zero = cluster.allow_zero_initial_scale;
+        let projection = match kind {
+            "InferenceService" => kserve::inference_service(&self.object, allow_zero),
+            "InferenceGraph" => kserve::inference_graph(&self.object, allow_zero),
+            _ => return None,
+        };
+        let Ok(Projection::Serverless(components)) = projection else {
+            return None;
+        };
+        let component = components.into_iter().next()?;
+        let name = self.object["metadata"]["name"].as_str().unwrap_or("model");
+        let service_name = match component.name {
+            "inferencegraph" => name.to_string(),
+            other => format!("{name}-{other}"),
+        };
+        let service = json!({
+            "apiVersion": "serving.knative.dev/v1",
+            "kind": "Service",
+            "metadata": {
+                "name": service_name,
+                "namespace": self.object["metadata"]["namespace"],
+                "ownerReferences": [{
+                    "apiVersion": self.object["apiVersion"], "kind": kind, "name": name,
+                    "uid": "playground", "controller": true, "blockOwnerDeletion": true
+                }]
+            },
+            "spec": {"template": {"metadata": {"annotations": component.annotations}}}
+        });
+        Some((component.name, service))
+    }
+}
+
+/// The AdmissionRequest for a CREATE of `object` by `user`.
+fn request_for(object: &Value, user: &str) -> Value {
+    let api_version = object["apiVersion"].as_str().unwrap_or_default();
+    let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
+    let kind = object["kind"].as_str().unwrap_or_default();
+    json!({
+        "uid": "playground",
+        "kind": {"group": group, "version": version, "kind": kind},
+        "resource": {"group": group, "version": version, "resource": format!("{}s", kind.to_ascii_lowercase())},
+        "operation": "CREATE",
+        "userInfo": {"username": user},
+        "name": object["metadata"]["name"],
+        "namespace": object["metadata"]["namespace"],
+        "object": object,
+    })
 }
 
 /// The JSON patch from `before` to `after`, which differ in the template annotations only (the

@@ -37,8 +37,8 @@ after(async () => {
   server?.kill();
 });
 
-async function open(url = base) {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+async function open(url = base, viewport = { width: 1400, height: 1000 }) {
+  const page = await browser.newPage({ viewport });
   await page.goto(url);
   await page.waitForSelector("body[data-ready=true]");
   return page;
@@ -69,7 +69,7 @@ function policyAnswer(request, settings) {
 test("every gallery scenario shows what the policy answers through the waPC host", async () => {
   const page = await open();
   const buttons = await page.locator("#gallery button").all();
-  assert.equal(buttons.length, 5);
+  assert.equal(buttons.length, 6);
   for (const [index, button] of buttons.entries()) {
     await button.click();
     await page.waitForFunction((i) => document.querySelectorAll("#gallery button")[i].getAttribute("aria-pressed") === "true", index);
@@ -78,7 +78,9 @@ test("every gallery scenario shows what the policy answers through the waPC host
     assert.notEqual(shown.verdict, "error", `${title}: ${shown.error}`);
     const expected = policyAnswer(shown.request, shown.settings);
     assert.equal(expected.allowed, shown.verdict !== "rejected", title);
-    assert.deepEqual(shown.after, expected.annotations, title);
+    // A KServe object is never patched; the table shows the Service KServe builds from it.
+    const service = shown.service_request ? policyAnswer(shown.service_request, shown.settings) : expected;
+    assert.deepEqual(shown.after, service.annotations, title);
     assert.deepEqual(shown.warnings, expected.warnings, title);
     const warningsOnPage = await page.locator("#warnings li").allTextContents();
     assert.deepEqual(warningsOnPage, expected.warnings.length ? expected.warnings : ["none"], title);
@@ -99,6 +101,59 @@ test("the global initial-scale scenario shows 5 pods for Knative alone and 1 wit
   await page.close();
 });
 
+test("the InferenceService scenario tells the user what its predictor will get", async () => {
+  const page = await open();
+  await page.locator("#gallery button", { hasText: "InferenceService" }).click();
+  const shown = await lastResult(page);
+  assert.equal(shown.verdict, "accepted");
+  assert.equal(shown.component, "predictor");
+  assert.deepEqual(shown.patch, []);
+  assert.deepEqual(shown.warnings, [
+    "predictor: autoscaling.knative.dev/initial-scale will be set to 1: the cluster initial-scale 5 would start more pods than max-scale 3",
+  ]);
+  assert.match(await page.locator("#annotations-caption").textContent(), /predictor's Knative Service/);
+  assert.deepEqual(shown.knative, { start: 5, upper: 3 });
+  assert.deepEqual(shown.policy, { start: 1, upper: 3 });
+  await page.close();
+});
+
+// Every value in the annotations table is in view without scrolling, on a laptop and on a phone.
+for (const viewport of [{ width: 1280, height: 900 }, { width: 390, height: 844 }]) {
+  test(`the annotations table is readable without scrolling at ${viewport.width} px`, async () => {
+    const page = await open(base, viewport);
+    for (const index of [0, 3]) {
+      await page.locator("#gallery button").nth(index).click();
+      const shown = await lastResult(page);
+      const cells = await page.locator("#annotations tbody tr").evaluateAll((rows) => rows.map((row) => {
+        const [key, before, after] = row.children;
+        const box = (element) => element.getBoundingClientRect();
+        const fits = (element) => element.scrollWidth <= element.clientWidth + 1 && box(element).right <= window.innerWidth;
+        return { key: key.textContent, before: before.textContent, after: after.textContent,
+          changed: row.classList.contains("changed"), fits: [key, before, after].every(fits) };
+      }));
+      assert.ok(cells.length >= 3, `${index}: ${cells.length} rows`);
+      for (const cell of cells) {
+        assert.ok(cell.fits, `${viewport.width} px: ${cell.key} does not fit`);
+        const after = shown.after[cell.key] ?? "(removed)";
+        assert.equal(cell.after, after, cell.key);
+        assert.equal(cell.changed, shown.before[cell.key] !== shown.after[cell.key], cell.key);
+      }
+      const scrolls = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+      assert.equal(scrolls, false, `${viewport.width} px: the page scrolls sideways`);
+      for (const key of ["min-scale", "max-scale", "initial-scale"]) {
+        const row = cells.find((cell) => cell.key === `autoscaling.knative.dev/${key}`);
+        assert.ok(row, `${key} row`);
+        assert.equal(row.after, shown.after[`autoscaling.knative.dev/${key}`]);
+      }
+    }
+    if (viewport.width === 1280) {
+      await page.locator("#gallery button").first().click();
+      await page.screenshot({ path: join(here, "..", "..", "target", "playground-table.png"), fullPage: true });
+    }
+    await page.close();
+  });
+}
+
 test("YAML that does not parse shows a clear error", async () => {
   const page = await open();
   await page.fill("#service", "apiVersion: serving.knative.dev/v1\nkind: [Service\n");
@@ -113,7 +168,7 @@ test("YAML that does not parse shows a clear error", async () => {
 
 test("a rejection shows the policy's message", async () => {
   const page = await open();
-  await page.locator("#gallery button").nth(3).click();
+  await page.locator("#gallery button", { hasText: "KServe unlimited max under a limit" }).click();
   const service = await page.inputValue("#service");
   await page.fill("#service", service.replace('min-scale: "1"', 'min-scale: "1"\n        autoscaling.knative.dev/max-scale: "11"'));
   await page.waitForFunction(() => window.lastResult?.verdict === "rejected");

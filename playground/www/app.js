@@ -49,6 +49,24 @@ export const SCENARIOS = [
     config: 'max-scale: "4"\nmax-scale-limit: "10"\n',
   },
   {
+    title: "An InferenceService at kubectl apply",
+    service: `apiVersion: serving.kserve.io/v1beta1
+kind: InferenceService
+metadata:
+  name: sklearn-iris
+  namespace: models
+spec:
+  predictor:
+    minReplicas: 1
+    maxReplicas: 3
+    model:
+      modelFormat:
+        name: sklearn
+      storageUri: gs://kfserving-examples/models/sklearn/1.0/model
+`,
+    config: 'initial-scale: "5"\n',
+  },
+  {
     title: "An InferenceGraph",
     service: service("model-chain", kserveOwner("InferenceGraph", "v1alpha1", "model-chain"), [["min-scale", "1"]]),
     config: 'max-scale: "4"\n',
@@ -101,10 +119,40 @@ function render(result) {
     return li;
   }));
   if ((result.warnings ?? []).length === 0) $("warnings").innerHTML = "<li>none</li>";
-  const show = (value) => (value === undefined ? "" : JSON.stringify(value, null, 2));
-  $("before").textContent = show(result.before);
-  $("after").textContent = show(result.after);
-  $("patch").textContent = show(result.patch);
+  $("annotations-caption").textContent = result.component
+    ? `Template annotations of the ${result.component}'s Knative Service: as KServe builds it, and as the policy resolves it`
+    : "Template annotations: as you wrote them, and as the policy leaves them";
+  renderAnnotations(result.before ?? {}, result.after ?? {});
+  $("patch").textContent = JSON.stringify(result.patch ?? [], null, 2);
+}
+
+// One row a key: its value before and after, changed rows marked. The group prefix gets a line
+// break opportunity so that long keys wrap instead of pushing the values out of sight.
+function renderAnnotations(before, after) {
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  const cell = (tag, text, className) => {
+    const element = document.createElement(tag);
+    if (className) element.className = className;
+    element.textContent = text;
+    return element;
+  };
+  const rows = keys.map((key) => {
+    const row = document.createElement("tr");
+    const [was, now] = [before[key], after[key]];
+    if (was !== now) row.className = "changed";
+    const name = document.createElement("th");
+    name.scope = "row";
+    const slash = key.indexOf("/");
+    if (slash > 0) {
+      name.append(cell("span", key.slice(0, slash + 1), "prefix"), document.createElement("wbr"), key.slice(slash + 1));
+    } else {
+      name.textContent = key;
+    }
+    row.append(name, cell("td", was ?? "(absent)", was === undefined ? "absent" : ""),
+      cell("td", now ?? "(removed)", now === undefined ? "absent" : ""));
+    return row;
+  });
+  $("annotations").tBodies[0].replaceChildren(...rows);
 }
 
 function evaluate() {

@@ -3,8 +3,11 @@
 //! with its dry-run update (facts D.1, D.3), and Knative's Service and Configuration controllers
 //! (fact A: Service -> Configuration -> Revision).
 
+#![allow(dead_code)]
+
 use std::collections::BTreeMap;
 
+use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
 use crate::common::knative::{Cluster, knative_errors};
@@ -223,6 +226,71 @@ impl InferenceService {
     pub fn service_name(&self) -> String {
         format!("{}-predictor", self.name)
     }
+
+    /// The object as the user applies it (`serving.kserve.io/v1beta1`).
+    pub fn object(&self) -> Value {
+        let mut predictor = json!({
+            "maxReplicas": self.max_replicas,
+            "annotations": self.predictor_annotations,
+            "model": {"modelFormat": {"name": "sklearn"}, "storageUri": "gs://kfserving-examples/models/sklearn/1.0/model"}
+        });
+        if let Some(min) = self.min_replicas {
+            predictor["minReplicas"] = json!(min);
+        }
+        json!({
+            "apiVersion": "serving.kserve.io/v1beta1",
+            "kind": "InferenceService",
+            "metadata": {"name": self.name, "namespace": "models", "annotations": self.annotations},
+            "spec": {"predictor": predictor}
+        })
+    }
+}
+
+/// InferenceServices KServe's webhook admits, with the annotations that bear on scale.
+pub fn inference_service() -> impl Strategy<Value = InferenceService> {
+    let annotation = |key: &'static str, values: BoxedStrategy<String>| {
+        proptest::option::weighted(0.3, values)
+            .prop_map(move |value| value.map(|v| (format!("{PREFIX}{key}"), v)))
+    };
+    (
+        proptest::option::of(0i32..6),
+        prop_oneof![Just(0i32), 1i32..13],
+        annotation(
+            "initial-scale",
+            (0i64..8).prop_map(|n| n.to_string()).boxed(),
+        ),
+        annotation("minScale", (0i64..6).prop_map(|n| n.to_string()).boxed()),
+        annotation(
+            "class",
+            prop_oneof![
+                Just("kpa.autoscaling.knative.dev"),
+                Just("hpa.autoscaling.knative.dev")
+            ]
+            .prop_map(str::to_string)
+            .boxed(),
+        ),
+        annotation(
+            "initial-scale",
+            (1i64..5).prop_map(|n| n.to_string()).boxed(),
+        ),
+    )
+        .prop_filter_map(
+            "KServe's webhook refuses minReplicas above a non-zero maxReplicas",
+            |(min_replicas, max_replicas, initial, min_alias, class, predictor_initial)| {
+                if max_replicas != 0 && min_replicas.unwrap_or(1) > max_replicas {
+                    return None;
+                }
+                let annotations: BTreeMap<String, String> =
+                    [initial, min_alias, class].into_iter().flatten().collect();
+                Some(InferenceService {
+                    name: "sklearn-iris".to_string(),
+                    min_replicas,
+                    max_replicas,
+                    annotations,
+                    predictor_annotations: predictor_initial.into_iter().collect(),
+                })
+            },
+        )
 }
 
 /// Annotations KServe never copies from the InferenceService to its Services (fact D.1).

@@ -1,0 +1,323 @@
+//! Rules section 9 through the built policy.wasm: InferenceServices and InferenceGraphs are
+//! checked, never mutated, for what the policy will do to the Knative Services KServe builds from
+//! them (facts D.1), and the answer agrees with what the policy later does to those Services.
+
+mod cluster;
+mod common;
+
+use cluster::{inference_service, kserve_desired_service};
+use common::generate::valid_settings;
+use common::*;
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+/// An InferenceService request with its predictor (and metadata annotations) replaced.
+fn isvc(predictor: Value, annotations: Value) -> Value {
+    let mut request = request("isvc-sklearn-min1-max3");
+    request["object"]["spec"]["predictor"] = predictor;
+    request["object"]["metadata"]["annotations"] = annotations;
+    request
+}
+
+fn model() -> Value {
+    request("isvc-sklearn-min1-max3")["object"]["spec"]["predictor"]["model"].clone()
+}
+
+/// The policy never mutates a KServe object: accepted unchanged, or rejected.
+fn assert_not_mutated(evaluation: &Evaluation) {
+    assert_eq!(evaluation.validation["mutated_object"], Value::Null);
+    assert!(!evaluation.mutated());
+}
+
+// Section 9: the two examples.
+
+#[test]
+fn max_replicas_below_the_cluster_initial_scale_is_warned_naming_the_predictor() {
+    let evaluation = evaluate_fixture("isvc-sklearn-min1-max3", "initial-scale-5");
+    assert!(evaluation.accepted());
+    assert_not_mutated(&evaluation);
+    assert_eq!(
+        evaluation.warnings(),
+        vec![
+            "predictor: autoscaling.knative.dev/initial-scale will be set to 1: the cluster initial-scale 5 would start more pods than max-scale 3"
+        ]
+    );
+}
+
+#[test]
+fn max_replicas_above_the_limit_is_rejected_naming_the_field() {
+    let evaluation = evaluate_fixture("isvc-sklearn-max12", "max-scale-5-limit-10");
+    assert!(!evaluation.accepted());
+    assert_not_mutated(&evaluation);
+    assert_eq!(
+        evaluation.message(),
+        "spec.predictor.maxReplicas=12 exceeds the cluster's max-scale-limit 10; set it to 10 or less"
+    );
+}
+
+#[test]
+fn nothing_to_say_is_a_silent_accept() {
+    let evaluation = evaluate_fixture("isvc-sklearn-min1-max3", "knative-defaults");
+    assert!(evaluation.accepted());
+    assert_not_mutated(&evaluation);
+    assert!(evaluation.warnings().is_empty());
+}
+
+// Facts D.1, one mapping a test, each seen through what the policy says.
+
+#[test]
+fn min_replicas_defaults_to_one() {
+    let evaluation = evaluate(
+        &isvc(json!({"maxReplicas": 3, "model": model()}), json!({})),
+        &settings("initial-scale-5"),
+    );
+    assert_eq!(
+        evaluation.warnings(),
+        vec![
+            "predictor: autoscaling.knative.dev/initial-scale will be set to 1: the cluster initial-scale 5 would start more pods than max-scale 3"
+        ]
+    );
+}
+
+#[test]
+fn max_replicas_zero_writes_no_max_scale_so_it_is_unlimited() {
+    let evaluation = evaluate(
+        &isvc(json!({"maxReplicas": 0, "model": model()}), json!({})),
+        &settings("max-scale-4"),
+    );
+    assert_eq!(
+        evaluation.warnings(),
+        vec![
+            "predictor: autoscaling.knative.dev/max-scale will be set to 0: KServe's maxReplicas 0 means unlimited, not the cluster max-scale 4"
+        ]
+    );
+}
+
+#[test]
+fn a_max_scale_annotation_on_the_inference_service_is_not_copied() {
+    let annotations =
+        json!({"autoscaling.knative.dev/max-scale": "2", "autoscaling.knative.dev/min-scale": "9"});
+    let evaluation = evaluate(
+        &isvc(json!({"maxReplicas": 0, "model": model()}), annotations),
+        &settings("max-scale-4"),
+    );
+    assert_eq!(evaluation.warnings().len(), 1);
+    assert!(
+        evaluation.warnings()[0]
+            .starts_with("predictor: autoscaling.knative.dev/max-scale will be set to 0")
+    );
+}
+
+#[test]
+fn the_components_annotations_win_over_the_inference_services() {
+    let annotations = json!({"autoscaling.knative.dev/initial-scale": "9"});
+    let own = json!({"minReplicas": 1, "maxReplicas": 3, "model": model(),
+                     "annotations": {"autoscaling.knative.dev/initial-scale": "2"}});
+    let evaluation = evaluate(
+        &isvc(own, annotations.clone()),
+        &settings("knative-defaults"),
+    );
+    assert!(
+        evaluation.warnings().is_empty(),
+        "{:?}",
+        evaluation.warnings()
+    );
+    let shared_only = evaluate(
+        &isvc(
+            json!({"minReplicas": 1, "maxReplicas": 3, "model": model()}),
+            annotations,
+        ),
+        &settings("knative-defaults"),
+    );
+    assert_eq!(
+        shared_only.warnings(),
+        vec![
+            "predictor: autoscaling.knative.dev/initial-scale will be set to 3: initial-scale 9 is above max-scale 3, and Knative would start that many pods anyway"
+        ]
+    );
+}
+
+#[test]
+fn an_initial_scale_kserve_drops_is_not_reported() {
+    // KServe drops a 0 the cluster refuses (and a non-integer) from the InferenceService's own
+    // annotations before it builds the Service.
+    for value in ["0", "abc"] {
+        let annotations = json!({"autoscaling.knative.dev/initial-scale": value});
+        let evaluation = evaluate(
+            &isvc(json!({"minReplicas": 2, "model": model()}), annotations),
+            &settings("knative-defaults"),
+        );
+        assert!(
+            evaluation.accepted() && evaluation.warnings().is_empty(),
+            "{value}: {:?}",
+            evaluation.warnings()
+        );
+    }
+    // A component's annotation is not checked by KServe, and reaches the Service.
+    let own = json!({"minReplicas": 2, "model": model(), "annotations": {"autoscaling.knative.dev/initial-scale": "abc"}});
+    let evaluation = evaluate(&isvc(own, json!({})), &settings("knative-defaults"));
+    assert_eq!(
+        evaluation.message(),
+        "spec.predictor.annotations[\"autoscaling.knative.dev/initial-scale\"]: invalid value \"abc\": expected an integer 0 <= n <= 2147483647"
+    );
+}
+
+#[test]
+fn the_class_defaults_to_kpa_unless_the_user_set_one() {
+    let min_zero = json!({"minReplicas": 0, "model": model()});
+    let kpa = evaluate(
+        &isvc(min_zero.clone(), json!({})),
+        &settings("allow-zero-initial-scale"),
+    );
+    assert_eq!(
+        kpa.warnings(),
+        vec![
+            "predictor: autoscaling.knative.dev/initial-scale will be set to 0: a new revision starts at its min-scale 0, not at the cluster initial-scale 1"
+        ]
+    );
+    let hpa = json!({"autoscaling.knative.dev/class": "hpa.autoscaling.knative.dev"});
+    let evaluation = evaluate(&isvc(min_zero, hpa), &settings("allow-zero-initial-scale"));
+    assert!(
+        evaluation.warnings().is_empty(),
+        "{:?}",
+        evaluation.warnings()
+    );
+}
+
+#[test]
+fn every_serverless_component_is_checked_by_name() {
+    let mut request = request("isvc-sklearn-min1-max3");
+    request["object"]["spec"]["transformer"] =
+        json!({"maxReplicas": 2, "containers": [{"image": "example.com/t:1"}]});
+    request["object"]["spec"]["explainer"] = json!({"maxReplicas": 12});
+    let evaluation = evaluate(&request, &settings("max-scale-5-limit-10"));
+    assert!(!evaluation.accepted());
+    assert_eq!(
+        evaluation.message(),
+        "spec.explainer.maxReplicas=12 exceeds the cluster's max-scale-limit 10; set it to 10 or less"
+    );
+    request["object"]["spec"]["explainer"]["maxReplicas"] = json!(4);
+    let evaluation = evaluate(&request, &settings("initial-scale-5"));
+    assert_eq!(
+        evaluation.warnings(),
+        vec![
+            "predictor: autoscaling.knative.dev/initial-scale will be set to 1: the cluster initial-scale 5 would start more pods than max-scale 3",
+            "transformer: autoscaling.knative.dev/initial-scale will be set to 1: the cluster initial-scale 5 would start more pods than max-scale 2",
+            "explainer: autoscaling.knative.dev/initial-scale will be set to 1: the cluster initial-scale 5 would start more pods than max-scale 4",
+        ]
+    );
+}
+
+#[test]
+fn an_inference_graph_is_checked_as_its_own_service() {
+    let evaluation = evaluate_fixture("inferencegraph-model-chainer-max2", "initial-scale-5");
+    assert!(evaluation.accepted());
+    assert_not_mutated(&evaluation);
+    assert_eq!(
+        evaluation.warnings(),
+        vec![
+            "inferencegraph: autoscaling.knative.dev/initial-scale will be set to 1: the cluster initial-scale 5 would start more pods than max-scale 2"
+        ]
+    );
+    let mut over = request("inferencegraph-model-chainer-max2");
+    over["object"]["spec"]["maxReplicas"] = json!(12);
+    let evaluation = evaluate(&over, &settings("max-scale-5-limit-10"));
+    assert_eq!(
+        evaluation.message(),
+        "inferencegraph: spec.maxReplicas=12 exceeds the cluster's max-scale-limit 10; set it to 10 or less"
+    );
+}
+
+// Section 9: what is skipped, and what is never refused.
+
+#[test]
+fn raw_deployment_and_model_mesh_pass_untouched() {
+    for mode in ["RawDeployment", "ModelMesh"] {
+        let mut request = request("isvc-raw-deployment-max12");
+        request["object"]["metadata"]["annotations"]["serving.kserve.io/deploymentMode"] =
+            json!(mode);
+        let evaluation = evaluate(&request, &settings("max-scale-5-limit-10"));
+        assert!(evaluation.accepted(), "{mode}: {}", evaluation.message());
+        assert_not_mutated(&evaluation);
+        assert!(evaluation.warnings().is_empty());
+    }
+}
+
+#[test]
+fn kserves_housekeeping_on_an_object_it_cannot_serve_is_warned_not_refused() {
+    for fixture in [
+        "isvc-sklearn-max12-finalizer-added",
+        "isvc-sklearn-max12-being-deleted",
+    ] {
+        let evaluation = evaluate_fixture(fixture, "max-scale-5-limit-10");
+        assert!(evaluation.accepted(), "{fixture}: {}", evaluation.message());
+        assert_not_mutated(&evaluation);
+        assert_eq!(evaluation.warnings().len(), 1, "{fixture}");
+        assert!(evaluation.warnings()[0].contains("exceeds the cluster's max-scale-limit 10"));
+    }
+    let mut edited = request("isvc-sklearn-max12-finalizer-added");
+    edited["object"]["spec"]["predictor"]["maxReplicas"] = json!(11);
+    assert!(!evaluate(&edited, &settings("max-scale-5-limit-10")).accepted());
+}
+
+#[test]
+fn other_versions_and_operations_of_kserve_objects_are_not_checked() {
+    let mut request = request("isvc-sklearn-max12");
+    request["operation"] = json!("DELETE");
+    assert!(evaluate(&request, &settings("max-scale-5-limit-10")).accepted());
+    request["operation"] = json!("CREATE");
+    request["kind"]["version"] = json!("v1alpha2");
+    assert!(evaluate(&request, &settings("max-scale-5-limit-10")).accepted());
+}
+
+#[test]
+fn a_malformed_inference_service_is_rejected_naming_the_field() {
+    let evaluation = evaluate(
+        &isvc(json!({"minReplicas": "two", "model": model()}), json!({})),
+        &json!({}),
+    );
+    assert_eq!(
+        evaluation.message(),
+        "InferenceService: spec.predictor.minReplicas: expected an integer, got \"two\""
+    );
+}
+
+/// The request KServe's controller sends when it creates the predictor's Service.
+fn service_request(service: Value) -> Value {
+    json!({
+        "uid": "s", "operation": "CREATE",
+        "kind": {"group": "serving.knative.dev", "version": "v1", "kind": "Service"},
+        "resource": {"group": "serving.knative.dev", "version": "v1", "resource": "services"},
+        "userInfo": {"username": "system:serviceaccount:kserve:kserve-controller-manager"},
+        "object": service
+    })
+}
+
+fn isvc_request(object: Value) -> Value {
+    let mut request = request("isvc-sklearn-min1-max3");
+    request["object"] = object;
+    request
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    // Section 9: what the InferenceService hears is what its Service will get, component named.
+    #[test]
+    fn the_inference_service_answer_agrees_with_the_service_kserve_builds(
+        isvc in inference_service(),
+        (settings, cluster) in valid_settings(),
+    ) {
+        let checked = evaluate(&isvc_request(isvc.object()), &settings);
+        prop_assert_eq!(&checked.validation["mutated_object"], &Value::Null);
+        let service = kserve_desired_service(&isvc, cluster.allow_zero_initial_scale);
+        let resolved = evaluate(&service_request(service), &settings);
+        prop_assert_eq!(checked.accepted(), resolved.accepted(), "{} / {}", checked.message(), resolved.message());
+        let expected: Vec<String> = resolved
+            .warnings()
+            .iter()
+            .map(|warning| format!("predictor: {}", warning.replacen(" set to ", " will be set to ", 1)))
+            .collect();
+        prop_assert_eq!(checked.warnings(), expected);
+    }
+}
