@@ -208,6 +208,44 @@ warnings() {
   [ "$(scale_after $REQUESTS/audit-scan-kserve-predictor-min1-max3.json)" = "1 3 1" ]
 }
 
+@test "InferenceService: maxReplicas 3 on a cluster whose initial-scale is 5 is warned, naming the predictor" {
+  policy_run --request-path $REQUESTS/isvc-sklearn-min1-max3.json --settings-path $SETTINGS/initial-scale-5.yaml
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+  [ "$(warnings)" = "predictor: $P/initial-scale will be set to 1: the cluster initial-scale 5 would start more pods than max-scale 3" ]
+}
+
+@test "InferenceService: maxReplicas 12 under max-scale-limit 10 is rejected, naming the field" {
+  policy_run --request-path $REQUESTS/isvc-sklearn-max12.json --settings-path $SETTINGS/max-scale-5-limit-10.yaml
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [ "$(jq -r .status.message <<<"$output")" = "spec.predictor.maxReplicas=12 exceeds the cluster's max-scale-limit 10; set it to 10 or less" ]
+}
+
+@test "InferenceGraph: checked as the Service KServe builds for it" {
+  policy_run --request-path $REQUESTS/inferencegraph-model-chainer-max2.json --settings-path $SETTINGS/initial-scale-5.yaml
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+  [[ "$(warnings)" == "inferencegraph: $P/initial-scale will be set to 1: "* ]]
+}
+
+@test "InferenceService in RawDeployment mode passes untouched" {
+  policy_run --request-path $REQUESTS/isvc-raw-deployment-max12.json --settings-path $SETTINGS/max-scale-5-limit-10.yaml
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+  [ "$(warnings | wc -l)" -eq 0 ]
+}
+
+@test "InferenceService: KServe adding its finalizer to one over the limit is warned, not refused" {
+  policy_run --request-path $REQUESTS/isvc-sklearn-max12-finalizer-added.json --settings-path $SETTINGS/max-scale-5-limit-10.yaml
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [[ "$(warnings)" == "spec.predictor.maxReplicas=12 exceeds the cluster's max-scale-limit 10"* ]]
+}
+
 @test "an AdmissionReview is read like a bare AdmissionRequest" {
   jq '{apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", request: .}' \
     $REQUESTS/kserve-predictor-min1-max3.json > "$BATS_TEST_TMPDIR/review.json"

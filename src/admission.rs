@@ -141,10 +141,7 @@ pub fn evaluate(
     let audit = settings.audit_changes && request.is_audit_scan();
     let source = live_config::cluster_config(settings, get_resource);
     let mut warnings = Vec::new();
-    if let Some(warning) = source.fallback_warning {
-        log::warning(&warning);
-        warnings.push(warning);
-    }
+    warnings.extend(source.fallback_warning);
     if kserve_kind {
         let verdict = check_kserve(&request, &source.cluster, settings.default_initial_scale);
         warnings.extend(verdict.warnings);

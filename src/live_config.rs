@@ -58,13 +58,28 @@ pub fn cluster_config(
             cluster,
             fallback_warning: None,
         },
-        Err(why) => Source {
-            cluster: settings.autoscaler,
-            fallback_warning: Some(format!(
-                "ConfigMap {}/{} could not be used ({why}); scale bounds were resolved with the policy's static autoscaler settings",
-                reference.namespace, reference.name
-            )),
-        },
+        Err(why) => {
+            let name = format!("ConfigMap {}/{}", reference.namespace, reference.name);
+            // The host's whole error (a 403 from the API server runs to some 600 characters)
+            // goes to the policy server's log; the warning keeps its start, as kubectl shows
+            // warnings of a few hundred characters at most.
+            crate::log::warning(&format!("{name} could not be used: {why}"));
+            Source {
+                cluster: settings.autoscaler,
+                fallback_warning: Some(format!(
+                    "{name} could not be used ({}); scale bounds were resolved with the policy's static autoscaler settings",
+                    cut(&why, 90)
+                )),
+            }
+        }
+    }
+}
+
+/// `text` cut to `max` characters, with an ellipsis when cut.
+fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}...", &text[..end]),
+        None => text.to_string(),
     }
 }
 
@@ -99,6 +114,16 @@ mod tests {
 
     fn answer(config_map: Value) -> impl FnOnce(&[u8]) -> Result<Vec<u8>, String> {
         move |_| Ok(serde_json::to_vec(&config_map).unwrap())
+    }
+
+    #[test]
+    fn a_long_host_error_is_cut_in_the_warning() {
+        let error = format!("ApiError: forbidden: {}", "x".repeat(600));
+        let source = cluster_config(&context_aware(ClusterConfig::default()), |_| Err(error));
+        let warning = source.fallback_warning.unwrap();
+        assert!(warning.len() < 250, "{} characters", warning.len());
+        assert!(warning.contains("(ApiError: forbidden: xxx"));
+        assert!(warning.contains("...); scale bounds were resolved"));
     }
 
     #[test]

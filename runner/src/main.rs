@@ -12,7 +12,7 @@ const USAGE: &str = "usage:
       [--allow-context-aware] [--replay-host-capabilities-interactions FILE] <module.wasm | file://module.wasm>
   policy-runner bench --request-path FILE [--settings-path FILE | --settings-json JSON]
       [--floor FLOOR.wasm --floor-settings-json JSON] [--num-samples N] [--warm-up-time SECS] <module.wasm>
-  policy-runner annotate --metadata-path|-m policy.yaml [--usage-path|-u README.md] --output-path|-o OUT <module.wasm>
+  policy-runner annotate --metadata-path|-m policy.yaml [--usage-path|-u docs/usage.md] --output-path|-o OUT <module.wasm>
   policy-runner show --request-path FILE < response.json   (the patched object and the warnings)";
 
 fn main() -> ExitCode {
