@@ -90,20 +90,19 @@ pub fn inference_service(
         let path = format!("spec.{name}");
         let own = string_map(spec.get("annotations"), &format!("{path}.annotations"))?;
         let mut component = Component::new(name);
-        copy(
-            &mut component,
-            metadata,
-            "metadata.annotations",
-            true,
-            allow_zero_initial_scale,
-        );
-        copy(
-            &mut component,
-            own,
-            &format!("{path}.annotations"),
-            true,
-            true,
-        );
+        let own_path = format!("{path}.annotations");
+        let from_object = Copy {
+            path: "metadata.annotations",
+            filter_disallowed: true,
+            initial_scale_check: Some(allow_zero_initial_scale),
+        };
+        copy(&mut component, metadata, from_object);
+        let from_component = Copy {
+            path: &own_path,
+            filter_disallowed: true,
+            initial_scale_check: None,
+        };
+        copy(&mut component, own, from_component);
         set_scaling(&mut component, &path, spec)?;
         components.push(component);
     }
@@ -129,36 +128,40 @@ pub fn inference_graph(
         Some(other) => return Err(format!("spec: expected a map, got {}", json_type(other))),
     };
     let mut component = Component::new("inferencegraph");
-    copy(
-        &mut component,
-        metadata,
-        "metadata.annotations",
-        false,
-        allow_zero_initial_scale,
-    );
+    let from_object = Copy {
+        path: "metadata.annotations",
+        filter_disallowed: false,
+        initial_scale_check: Some(allow_zero_initial_scale),
+    };
+    copy(&mut component, metadata, from_object);
     set_scaling(&mut component, "spec", spec)?;
     Ok(Projection::Serverless(vec![component]))
 }
 
-/// Copies annotations from `path` in the KServe object, without the disallowed ones (an
-/// InferenceService's) and without an initial-scale KServe's `ValidateInitialScaleAnnotation`
-/// drops: not an integer, or a 0 the cluster does not allow (only the object's own annotations
-/// are checked; KServe logs the drop and goes on).
-fn copy(
-    component: &mut Component,
-    from: &Map<String, Value>,
-    path: &str,
+/// How KServe copies a map of annotations onto a component's Service.
+struct Copy<'a> {
+    path: &'a str,
+    /// An InferenceService's annotations lose `DISALLOWED`.
     filter_disallowed: bool,
-    allow_zero_initial_scale: bool,
-) {
+    /// `Some(allow_zero_initial_scale)` for the object's own annotations, which KServe's
+    /// `ValidateInitialScaleAnnotation` checks: an initial-scale that is not an integer, or a 0
+    /// the cluster does not allow, is dropped (KServe logs it and goes on). A component's
+    /// annotations are not checked.
+    initial_scale_check: Option<bool>,
+}
+
+fn copy(component: &mut Component, from: &Map<String, Value>, how: Copy<'_>) {
+    let path = how.path;
     for (key, value) in from {
         let text = value.as_str().unwrap_or_default();
-        let disallowed = filter_disallowed && DISALLOWED.contains(&key.as_str());
+        let disallowed = how.filter_disallowed && DISALLOWED.contains(&key.as_str());
         let dropped = key == Bound::Initial.key()
-            && match text.parse::<i64>() {
-                Err(_) => true,
-                Ok(value) => value == 0 && !allow_zero_initial_scale,
-            };
+            && how
+                .initial_scale_check
+                .is_some_and(|allow_zero| match text.parse::<i64>() {
+                    Err(_) => true,
+                    Ok(value) => value == 0 && !allow_zero,
+                });
         if !disallowed && !dropped {
             component.set(key, text, format!("{path}[{}]", quote(key)));
         }
@@ -369,6 +372,9 @@ mod tests {
         let component_zero = json!({"spec": {"predictor": {"annotations": {
             "autoscaling.knative.dev/initial-scale": "0"}}}});
         assert_eq!(initial(&component_zero, false), Some("0".into()));
+        let component_text = json!({"spec": {"predictor": {"annotations": {
+            "autoscaling.knative.dev/initial-scale": "abc"}}}});
+        assert_eq!(initial(&component_text, false), Some("abc".into()));
     }
 
     // Section 9: RawDeployment and ModelMesh components have no Knative Service.

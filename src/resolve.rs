@@ -289,22 +289,46 @@ fn start_at_min(min: i32, max: i32, cluster: &ClusterConfig) -> String {
     }
 }
 
+/// What a new revision gets from Knative (fact C): the pods it starts with, `max(min, initial)`
+/// never capped by max, and its upper bound (0 = unlimited).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Behaviour {
+    pub start: i32,
+    pub upper: i32,
+}
+
+/// What Knative alone does with these values: absent ones take the cluster's defaults, and an
+/// initial-scale of 0 the cluster does not allow falls back to the cluster's, as at run time.
+pub fn knative_alone(user: UserBounds, cluster: &ClusterConfig) -> Behaviour {
+    let min = user.min.unwrap_or(cluster.min_scale);
+    let initial = user
+        .initial
+        .filter(|initial| *initial > 0 || cluster.allow_zero_initial_scale)
+        .unwrap_or(cluster.initial_scale);
+    Behaviour {
+        start: min.max(initial),
+        upper: user.max.unwrap_or(cluster.max_scale),
+    }
+}
+
 /// Section 4: warn where the user's value changed, or where the result differs from what Knative
 /// alone would do with the object as submitted (the pods a new revision starts with, its upper
 /// bound).
 fn mark_warnings(resolution: &mut Resolution, user: UserBounds, cluster: &ClusterConfig) {
-    let knative_min = user.min.unwrap_or(cluster.min_scale);
-    let knative_max = user.max.unwrap_or(cluster.max_scale);
-    let knative_initial = user.initial.unwrap_or(cluster.initial_scale);
-    let start_changed =
-        resolution.min.value.max(resolution.initial.value) != knative_min.max(knative_initial);
-    let min_moved = resolution.min.value != knative_min;
+    let knative = knative_alone(user, cluster);
+    let resolved = Behaviour {
+        start: resolution.min.value.max(resolution.initial.value),
+        upper: resolution.max.value,
+    };
+    let start_changed = resolved.start != knative.start;
+    let min_moved = resolution.min.value != user.min.unwrap_or(cluster.min_scale);
 
     let user_changed = |value: Option<i32>, resolved: &Resolved| {
         value.is_some_and(|written| written != resolved.value)
     };
+    // A changed start is told on min-scale when the policy moved min, else on initial-scale.
     let warn_min = user_changed(user.min, &resolution.min) || (start_changed && min_moved);
-    let warn_max = resolution.max.value != knative_max;
+    let warn_max = resolved.upper != knative.upper;
     let warn_initial =
         user_changed(user.initial, &resolution.initial) || (start_changed && !min_moved);
 
@@ -568,6 +592,26 @@ mod tests {
         assert_eq!(r.initial.value, 3);
         let unlimited = run(user(Some(1), Some(0), Some(50)), PLAIN, &cluster()).unwrap();
         assert_eq!(unlimited.initial, Resolved::explicit(50));
+    }
+
+    // 4: what Knative alone would do, against which changes are warned (fact C)
+    #[test]
+    fn knative_alone_starts_max_of_min_and_initial_uncapped() {
+        let c = ClusterConfig {
+            initial_scale: 5,
+            max_scale: 3,
+            ..cluster()
+        };
+        assert_eq!(
+            knative_alone(user(Some(1), None, None), &c),
+            Behaviour { start: 5, upper: 3 }
+        );
+        assert_eq!(
+            knative_alone(user(Some(4), Some(0), Some(2)), &c),
+            Behaviour { start: 4, upper: 0 }
+        );
+        // An initial-scale of 0 the cluster does not allow falls back to the cluster's.
+        assert_eq!(knative_alone(user(None, None, Some(0)), &c).start, 5);
     }
 
     // 4

@@ -1,36 +1,24 @@
-//! What Knative does with a template's scale annotations (fact C of the fact sheet): the pods a
-//! new revision starts with, `max(min, initial)` with the cluster's defaults, never capped by max,
-//! and its upper bound (0 = unlimited).
+//! What Knative does with a template's scale annotations, as the page pictures it: the core's
+//! `knative_alone` on the values Knative can read (at run time a value it cannot read falls back
+//! to the cluster's default).
 
 use knative_scale_policy::cluster::ClusterConfig;
 use knative_scale_policy::keys::{Bound, lookup, parse_go_int32};
+use knative_scale_policy::resolve::{UserBounds, knative_alone};
 use serde_json::{Map, Value, json};
 
-pub struct Behaviour {
-    pub start: i64,
-    pub upper: i64,
-}
-
-impl Behaviour {
-    pub fn json(&self) -> Value {
-        json!({"start": self.start, "upper": self.upper})
-    }
-}
-
-/// At run time a value Knative cannot read falls back to the cluster default.
-pub fn of(annotations: &Map<String, Value>, cluster: &ClusterConfig) -> Behaviour {
+/// `{"start": pods a new revision starts with, "upper": its upper bound (0 = unlimited)}`.
+pub fn of(annotations: &Map<String, Value>, cluster: &ClusterConfig) -> Value {
     let read = |bound: Bound| {
         lookup(annotations, bound)
             .and_then(|w| parse_go_int32(w.text).ok())
             .filter(|v| *v >= 0)
     };
-    let min = read(Bound::Min).unwrap_or(cluster.min_scale);
-    let max = read(Bound::Max).unwrap_or(cluster.max_scale);
-    let initial = read(Bound::Initial)
-        .filter(|v| *v > 0 || cluster.allow_zero_initial_scale)
-        .unwrap_or(cluster.initial_scale);
-    Behaviour {
-        start: i64::from(min.max(initial)),
-        upper: i64::from(max),
-    }
+    let user = UserBounds {
+        min: read(Bound::Min),
+        max: read(Bound::Max),
+        initial: read(Bound::Initial),
+    };
+    let behaviour = knative_alone(user, cluster);
+    json!({"start": behaviour.start, "upper": behaviour.upper})
 }

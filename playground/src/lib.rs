@@ -127,9 +127,9 @@ impl Inputs {
         };
         if let Some((before_object, after_object, admitted)) = shown {
             let (before, after) = (annotations(&before_object), annotations(&after_object));
-            result["knative"] = behaviour::of(&before, &cluster).json();
+            result["knative"] = behaviour::of(&before, &cluster);
             result["policy"] = if admitted {
-                behaviour::of(&after, &cluster).json()
+                behaviour::of(&after, &cluster)
             } else {
                 Value::Null
             };

@@ -1,12 +1,50 @@
 //! `policy-runner bench`: per-evaluation timings of a policy and of a floor policy on the same
-//! request, measured interleaved so that both see the same machine, and their ratio.
+//! request, measured interleaved so that both see the same machine, and their ratio. Measured on
+//! wasmtime through `wapc` and `wasmtime-provider`, as Kubewarden's policy evaluator runs
+//! policies (the feature `wasmtime`, built by `make bench` only).
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, anyhow};
 use serde_json::{Value, json};
+use wapc::WapcHost;
+use wasmtime_provider::{WasmtimeEngineProviderBuilder, WasmtimeEngineProviderPre};
 
-use crate::Policy;
+use crate::HostCapabilities;
+
+/// A module compiled by wasmtime; every `instance` is fresh, as in the policy server.
+struct Compiled {
+    pre: WasmtimeEngineProviderPre,
+    capabilities: Arc<HostCapabilities>,
+}
+
+impl Compiled {
+    fn new(module: &[u8]) -> Result<Compiled> {
+        let pre = WasmtimeEngineProviderBuilder::new()
+            .module_bytes(module)
+            .build_pre()
+            .map_err(|error| anyhow!("cannot compile the policy module: {error}"))?;
+        Ok(Compiled {
+            pre,
+            capabilities: Arc::new(HostCapabilities::default()),
+        })
+    }
+
+    fn instance(&self) -> Result<WapcHost> {
+        let engine = self
+            .pre
+            .rehydrate(None)
+            .map_err(|error| anyhow!("cannot instantiate the policy module: {error}"))?;
+        let capabilities = Arc::clone(&self.capabilities);
+        let callback =
+            move |_id: u64, binding: &str, namespace: &str, operation: &str, payload: &[u8]| {
+                capabilities.answer(binding, namespace, operation, payload)
+            };
+        WapcHost::new(Box::new(engine), Some(Box::new(callback)))
+            .map_err(|error| anyhow!("cannot initialise the policy module: {error}"))
+    }
+}
 
 /// One policy under measurement: its module bytes, settings and the request to evaluate.
 pub struct Subject {
@@ -48,11 +86,9 @@ impl Stats {
 
 /// Stats per measure (rows) and subject (columns).
 pub fn run(subjects: &[Subject], request: &Value, config: &Config) -> Result<Vec<Vec<Stats>>> {
-    let policies: Vec<Policy> = subjects
+    let policies: Vec<Compiled> = subjects
         .iter()
-        .map(|s| {
-            Policy::from_bytes(&s.module).with_context(|| format!("{} does not compile", s.name))
-        })
+        .map(|s| Compiled::new(&s.module).with_context(|| format!("{} does not compile", s.name)))
         .collect::<Result<_>>()?;
     let payloads: Vec<Vec<u8>> = subjects
         .iter()
@@ -62,12 +98,12 @@ pub fn run(subjects: &[Subject], request: &Value, config: &Config) -> Result<Vec
         .iter()
         .map(|s| serde_json::to_vec(&s.settings))
         .collect::<Result<_, _>>()?;
-    let warm: Vec<wapc::WapcHost> = policies
+    let warm: Vec<WapcHost> = policies
         .iter()
-        .map(Policy::instance)
+        .map(Compiled::instance)
         .collect::<Result<_>>()?;
 
-    let compile = |i: usize| -> Result<()> { Policy::from_bytes(&subjects[i].module).map(drop) };
+    let compile = |i: usize| -> Result<()> { Compiled::new(&subjects[i].module).map(drop) };
     let evaluate = |i: usize| -> Result<()> {
         let host = policies[i].instance()?;
         host.call("validate", &payloads[i])?;

@@ -1,28 +1,100 @@
 //! `policy-runner run`: evaluates a policy like `kwctl run`, with the flags e2e.bats uses, so the
-//! same tests run here and against a real kwctl.
+//! same tests run here and against a real kwctl. Each subcommand takes its own flags.
 
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use policy_runner::{AdmissionResponse, HostCapabilities, Policy, bench, metadata};
+use clap::{Args, Parser, Subcommand};
+#[cfg(feature = "wasmtime")]
+use policy_runner::bench;
+use policy_runner::{AdmissionResponse, HostCapabilities, Policy, metadata};
 use serde_json::Value;
 
-const USAGE: &str = "usage:
-  policy-runner run [--request-path|-r FILE] [--settings-path|-s FILE] [--settings-json JSON]
-      [--allow-context-aware] [--replay-host-capabilities-interactions FILE] <module.wasm | file://module.wasm>
-  policy-runner bench --request-path FILE [--settings-path FILE | --settings-json JSON]
-      [--floor FLOOR.wasm --floor-settings-json JSON] [--num-samples N] [--warm-up-time SECS] <module.wasm>
-  policy-runner annotate --metadata-path|-m policy.yaml [--usage-path|-u docs/usage.md] --output-path|-o OUT <module.wasm>
-  policy-runner show --request-path FILE < response.json   (the patched object and the warnings)";
+#[derive(Parser)]
+#[command(
+    name = "policy-runner",
+    about = "A waPC host for Kubewarden policies, with kwctl's flags"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Evaluate a request, printing the AdmissionResponse as `kwctl run` does.
+    Run(RunArgs),
+    /// Apply an AdmissionResponse (stdin) to the request's object and print it with the warnings.
+    Show {
+        #[arg(short = 'r', long)]
+        request_path: String,
+    },
+    /// Embed the metadata and usage text in the module, as `kwctl annotate` does.
+    Annotate {
+        #[arg(short = 'm', long)]
+        metadata_path: String,
+        #[arg(short = 'u', long)]
+        usage_path: Option<String>,
+        #[arg(short = 'o', long)]
+        output_path: String,
+        module: String,
+    },
+    /// Time the policy, and a floor policy, on wasmtime (built with the feature `wasmtime`).
+    Bench(BenchArgs),
+}
+
+#[derive(Args)]
+struct SettingsArgs {
+    #[arg(short = 's', long, conflicts_with = "settings_json")]
+    settings_path: Option<String>,
+    #[arg(long)]
+    settings_json: Option<String>,
+}
+
+#[derive(Args)]
+struct RunArgs {
+    #[arg(short = 'r', long)]
+    request_path: String,
+    #[command(flatten)]
+    settings: SettingsArgs,
+    #[arg(long)]
+    allow_context_aware: bool,
+    #[arg(long)]
+    replay_host_capabilities_interactions: Option<String>,
+    /// A path or a file:// URI.
+    module: String,
+}
+
+#[derive(Args)]
+struct BenchArgs {
+    #[arg(short = 'r', long)]
+    request_path: String,
+    #[command(flatten)]
+    settings: SettingsArgs,
+    /// A floor policy to measure interleaved with the policy.
+    #[arg(long)]
+    floor: Option<String>,
+    #[arg(long, requires = "floor")]
+    floor_settings_json: Option<String>,
+    #[arg(long, default_value_t = 2000)]
+    num_samples: usize,
+    /// Seconds of warm-up before each measure.
+    #[arg(long, default_value_t = 1.0)]
+    warm_up_time: f64,
+    module: String,
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let outcome = match args.first().map(String::as_str) {
-        Some("run") => run(&args[1..]),
-        Some("show") => show(&args[1..]),
-        Some("annotate") => annotate(&args[1..]),
-        Some("bench") => bench(&args[1..]),
-        _ => Err(anyhow::anyhow!("{USAGE}")),
+    let outcome = match Cli::parse().command {
+        Command::Run(args) => run(args),
+        Command::Show { request_path } => show(&request_path),
+        Command::Annotate {
+            metadata_path,
+            usage_path,
+            output_path,
+            module,
+        } => annotate(&metadata_path, usage_path.as_deref(), &output_path, &module),
+        Command::Bench(args) => bench(args),
     };
     match outcome {
         Ok(code) => code,
@@ -33,74 +105,16 @@ fn main() -> ExitCode {
     }
 }
 
-#[derive(Default)]
-struct RunArgs {
-    request_path: Option<String>,
-    settings_path: Option<String>,
-    settings_json: Option<String>,
-    allow_context_aware: bool,
-    replay_path: Option<String>,
-    metadata_path: Option<String>,
-    usage_path: Option<String>,
-    output_path: Option<String>,
-    floor: Option<String>,
-    floor_settings_json: Option<String>,
-    num_samples: Option<String>,
-    warm_up_time: Option<String>,
-    module: Option<String>,
-}
+fn run(args: RunArgs) -> Result<ExitCode> {
+    let request = read_request(&args.request_path)?;
+    let settings = read_settings(&args.settings)?;
 
-fn parse_run_args(args: &[String]) -> Result<RunArgs> {
-    let mut parsed = RunArgs::default();
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        let (flag, inline) = match arg.split_once('=') {
-            Some((flag, value)) if flag.starts_with("--") => (flag, Some(value.to_string())),
-            _ => (arg.as_str(), None),
-        };
-        let mut value = || -> Result<String> {
-            match &inline {
-                Some(value) => Ok(value.clone()),
-                None => args
-                    .next()
-                    .cloned()
-                    .with_context(|| format!("{flag} needs a value")),
-            }
-        };
-        match flag {
-            "-r" | "--request-path" => parsed.request_path = Some(value()?),
-            "-s" | "--settings-path" => parsed.settings_path = Some(value()?),
-            "--settings-json" => parsed.settings_json = Some(value()?),
-            "--allow-context-aware" => parsed.allow_context_aware = true,
-            "--replay-host-capabilities-interactions" => parsed.replay_path = Some(value()?),
-            "-m" | "--metadata-path" => parsed.metadata_path = Some(value()?),
-            "-u" | "--usage-path" => parsed.usage_path = Some(value()?),
-            "-o" | "--output-path" => parsed.output_path = Some(value()?),
-            "--floor" => parsed.floor = Some(value()?),
-            "--floor-settings-json" => parsed.floor_settings_json = Some(value()?),
-            "--num-samples" => parsed.num_samples = Some(value()?),
-            "--warm-up-time" => parsed.warm_up_time = Some(value()?),
-            flag if flag.starts_with('-') => bail!("unknown flag {flag}\n{USAGE}"),
-            module if parsed.module.is_none() => parsed.module = Some(module.to_string()),
-            extra => bail!("unexpected argument {extra}\n{USAGE}"),
-        }
-    }
-    Ok(parsed)
-}
-
-fn run(args: &[String]) -> Result<ExitCode> {
-    let args = parse_run_args(args)?;
-    let module = args.module.context(USAGE)?;
-    let request_path = args.request_path.context("--request-path is required")?;
-    let request = read_request(&request_path)?;
-    let settings = read_settings(args.settings_path.as_deref(), args.settings_json.as_deref())?;
-
-    let policy = Policy::load(&module)?;
+    let policy = Policy::load(&args.module)?;
     let mut capabilities = HostCapabilities::default();
     if args.allow_context_aware {
         capabilities = capabilities.grant(metadata::context_aware_resources(policy.metadata()));
     }
-    if let Some(path) = &args.replay_path {
+    if let Some(path) = &args.replay_host_capabilities_interactions {
         let session =
             std::fs::read_to_string(path).with_context(|| format!("cannot read {path}"))?;
         capabilities = capabilities
@@ -140,8 +154,8 @@ fn read_request(path: &str) -> Result<Value> {
 }
 
 /// Settings from a YAML or JSON file, or inline JSON; `{}` when none are given.
-fn read_settings(path: Option<&str>, json: Option<&str>) -> Result<Value> {
-    match (path, json) {
+fn read_settings(args: &SettingsArgs) -> Result<Value> {
+    match (&args.settings_path, &args.settings_json) {
         (Some(_), Some(_)) => bail!("--settings-path and --settings-json cannot be used together"),
         (Some(path), None) => {
             let text =
@@ -163,10 +177,8 @@ fn read_settings(path: Option<&str>, json: Option<&str>) -> Result<Value> {
 
 /// Applies the patch of an AdmissionResponse (read from stdin) to the request's object and prints
 /// the result as YAML, followed by the verdict and the warnings.
-fn show(args: &[String]) -> Result<ExitCode> {
-    let args = parse_run_args(args)?;
-    let request_path = args.request_path.context("--request-path is required")?;
-    let request = read_request(&request_path)?;
+fn show(request_path: &str) -> Result<ExitCode> {
+    let request = read_request(request_path)?;
     let response: Value = serde_json::from_reader(std::io::stdin().lock())
         .context("stdin does not hold an AdmissionResponse")?;
     if response["allowed"] != true {
@@ -204,12 +216,13 @@ fn show(args: &[String]) -> Result<ExitCode> {
 }
 
 /// `kwctl annotate`: embeds the metadata (YAML), its protocol version and the usage text.
-fn annotate(args: &[String]) -> Result<ExitCode> {
-    let args = parse_run_args(args)?;
-    let module_path = args.module.context(USAGE)?;
-    let metadata_path = args.metadata_path.context("--metadata-path is required")?;
-    let output_path = args.output_path.context("--output-path is required")?;
-    let text = std::fs::read_to_string(&metadata_path)
+fn annotate(
+    metadata_path: &str,
+    usage_path: Option<&str>,
+    output_path: &str,
+    module_path: &str,
+) -> Result<ExitCode> {
+    let text = std::fs::read_to_string(metadata_path)
         .with_context(|| format!("cannot read {metadata_path}"))?;
     let mut metadata: Value =
         serde_yaml::from_str(&text).with_context(|| format!("{metadata_path} is not YAML"))?;
@@ -220,63 +233,62 @@ fn annotate(args: &[String]) -> Result<ExitCode> {
         bail!("{metadata_path}: rules (a non-empty list) and mutating (a boolean) are required");
     }
     let module =
-        std::fs::read(&module_path).with_context(|| format!("cannot read {module_path}"))?;
+        std::fs::read(module_path).with_context(|| format!("cannot read {module_path}"))?;
     metadata["protocolVersion"] = Value::String(Policy::from_bytes(&module)?.protocol_version()?);
-    if let Some(usage_path) = &args.usage_path {
+    if let Some(usage_path) = usage_path {
         let usage = std::fs::read_to_string(usage_path)
             .with_context(|| format!("cannot read {usage_path}"))?;
         metadata["annotations"]["io.kubewarden.policy.usage"] = Value::String(usage);
     }
-    std::fs::write(&output_path, metadata::annotate(&module, &metadata)?)
+    std::fs::write(output_path, metadata::annotate(&module, &metadata)?)
         .with_context(|| format!("cannot write {output_path}"))?;
     Ok(ExitCode::SUCCESS)
 }
 
+#[cfg(not(feature = "wasmtime"))]
+fn bench(_: BenchArgs) -> Result<ExitCode> {
+    bail!(
+        "bench measures on wasmtime: build the runner with `--features wasmtime` (make bench does)"
+    )
+}
+
 /// Times the policy, and the floor policy when given, on the same request, interleaved.
-fn bench(args: &[String]) -> Result<ExitCode> {
-    let args = parse_run_args(args)?;
-    let module = args.module.context(USAGE)?;
-    let request_path = args.request_path.context("--request-path is required")?;
-    let request = read_request(&request_path)?;
+#[cfg(feature = "wasmtime")]
+fn bench(args: BenchArgs) -> Result<ExitCode> {
+    let request = read_request(&args.request_path)?;
     let read_module = |path: &str| {
         std::fs::read(path.strip_prefix("file://").unwrap_or(path))
             .with_context(|| format!("cannot read {path}"))
     };
+    let module = &args.module;
     let mut subjects = vec![bench::Subject {
-        name: module.rsplit('/').next().unwrap_or(&module).to_string(),
-        module: read_module(&module)?,
-        settings: read_settings(args.settings_path.as_deref(), args.settings_json.as_deref())?,
+        name: module.rsplit('/').next().unwrap_or(module).to_string(),
+        module: read_module(module)?,
+        settings: read_settings(&args.settings)?,
     }];
     if let Some(floor) = &args.floor {
+        let floor_settings = SettingsArgs {
+            settings_path: None,
+            settings_json: args.floor_settings_json.clone(),
+        };
         subjects.push(bench::Subject {
             name: format!(
                 "floor {}",
                 args.floor_settings_json.as_deref().unwrap_or("{}")
             ),
             module: read_module(floor)?,
-            settings: read_settings(None, args.floor_settings_json.as_deref())?,
+            settings: read_settings(&floor_settings)?,
         });
     }
-    let samples: usize = args
-        .num_samples
-        .as_deref()
-        .unwrap_or("2000")
-        .parse()
-        .context("--num-samples")?;
-    let warm_up: f64 = args
-        .warm_up_time
-        .as_deref()
-        .unwrap_or("1")
-        .parse()
-        .context("--warm-up-time")?;
     let config = bench::Config {
-        samples,
-        compile_samples: (samples / 200).clamp(3, 20),
-        warm_up: std::time::Duration::from_secs_f64(warm_up),
+        samples: args.num_samples,
+        compile_samples: (args.num_samples / 200).clamp(3, 20),
+        warm_up: std::time::Duration::from_secs_f64(args.warm_up_time),
     };
     let table = bench::run(&subjects, &request, &config)?;
     println!(
-        "request: {request_path} ({} bytes of object)",
+        "request: {} ({} bytes of object)",
+        args.request_path,
         serde_json::to_vec(&request["object"])?.len()
     );
     print!("{}", bench::render(&subjects, &table));

@@ -4,15 +4,14 @@ use std::sync::Arc;
 use anyhow::{Context, Result, anyhow};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use wapc::WapcHost;
-use wasmtime_provider::{WasmtimeEngineProviderBuilder, WasmtimeEngineProviderPre};
 
 use crate::capabilities::HostCapabilities;
+use crate::wasmi_host::WasmiModule;
 
 /// A compiled policy module. Compiling happens once; every call gets a fresh instance, as in
 /// Kubewarden's policy server, so no state survives from one evaluation to the next.
 pub struct Policy {
-    pre: WasmtimeEngineProviderPre,
+    module: WasmiModule,
     capabilities: Arc<HostCapabilities>,
     metadata: Option<Value>,
 }
@@ -34,12 +33,8 @@ impl Policy {
 
     pub fn from_bytes(bytes: &[u8]) -> Result<Policy> {
         let metadata = crate::metadata::read(bytes)?;
-        let pre = WasmtimeEngineProviderBuilder::new()
-            .module_bytes(bytes)
-            .build_pre()
-            .map_err(|error| anyhow!("cannot compile the policy module: {error}"))?;
         Ok(Policy {
-            pre,
+            module: WasmiModule::compile(bytes)?,
             capabilities: Arc::new(HostCapabilities::default()),
             metadata,
         })
@@ -54,30 +49,24 @@ impl Policy {
     /// answers); compiling is not repeated.
     pub fn with_capabilities(&self, capabilities: HostCapabilities) -> Policy {
         Policy {
-            pre: self.pre.clone(),
+            module: self.module.clone(),
             capabilities: Arc::new(capabilities),
             metadata: self.metadata.clone(),
         }
     }
 
-    /// A fresh instance, `wapc_init` already run; a recorded session starts again from its top.
-    pub fn instance(&self) -> Result<WapcHost> {
+    /// Calls `operation` on a fresh instance (`wapc_init` run first); a recorded session starts
+    /// again from its top. A guest error or a trap both come back as `Err`.
+    fn call(&self, operation: &str, payload: &[u8]) -> Result<Vec<u8>> {
         self.capabilities.rewind();
-        let engine = self
-            .pre
-            .rehydrate(None)
-            .map_err(|error| anyhow!("cannot instantiate the policy module: {error}"))?;
-        let capabilities = Arc::clone(&self.capabilities);
-        let callback =
-            move |_id: u64, binding: &str, namespace: &str, operation: &str, payload: &[u8]| {
-                capabilities.answer(binding, namespace, operation, payload)
-            };
-        WapcHost::new(Box::new(engine), Some(Box::new(callback)))
-            .map_err(|error| anyhow!("cannot initialise the policy module: {error}"))
+        self.module
+            .instantiate(Arc::clone(&self.capabilities))?
+            .call(operation, payload)
+            .map_err(|error| anyhow!("Guest call failure: {error}"))
     }
 
     pub fn protocol_version(&self) -> Result<String> {
-        let answer = call(&self.instance()?, "protocol_version", b"")?;
+        let answer = self.call("protocol_version", b"")?;
         Ok(serde_json::from_slice(&answer)?)
     }
 
@@ -87,7 +76,7 @@ impl Policy {
 
     /// `validate_settings` with a payload of the caller's making, malformed ones included.
     pub fn validate_settings_raw(&self, payload: &[u8]) -> Result<SettingsVerdict> {
-        let answer = call(&self.instance()?, "validate_settings", payload)?;
+        let answer = self.call("validate_settings", payload)?;
         serde_json::from_slice(&answer).context("the policy's settings verdict is not valid JSON")
     }
 
@@ -99,13 +88,7 @@ impl Policy {
 
     /// `validate` with a payload of the caller's making, malformed ones included.
     pub fn validate_raw(&self, payload: &[u8]) -> Result<Value> {
-        let answer = call(&self.instance()?, "validate", payload)?;
+        let answer = self.call("validate", payload)?;
         serde_json::from_slice(&answer).context("the policy's answer is not valid JSON")
     }
-}
-
-/// A guest error or a trap both come back as `Err`.
-fn call(host: &WapcHost, operation: &str, payload: &[u8]) -> Result<Vec<u8>> {
-    host.call(operation, payload)
-        .map_err(|error| anyhow!("Guest call failure: {error}"))
 }
