@@ -62,9 +62,10 @@ const DISALLOWED: [&str; 4] = [
 
 pub const INFERENCE_SERVICE_COMPONENTS: [&str; 3] = ["predictor", "transformer", "explainer"];
 
-/// `serving.kserve.io/v1beta1` InferenceService. `allow_zero_initial_scale` is what KServe reads
-/// from config-autoscaler.
-pub fn inference_service(
+/// An `InferenceService` (`serving.kserve.io/v1beta1`) or `InferenceGraph` (`v1alpha1`), as
+/// `kind` says. `allow_zero_initial_scale` is what KServe reads from config-autoscaler.
+pub fn project(
+    kind: &str,
     object: &Value,
     allow_zero_initial_scale: bool,
 ) -> Result<Projection, String> {
@@ -75,6 +76,20 @@ pub fn inference_service(
     if let Some(mode) = not_serverless(object, metadata) {
         return Ok(Projection::NotServerless { mode });
     }
+    let components = if kind == "InferenceGraph" {
+        vec![inference_graph(object, metadata, allow_zero_initial_scale)?]
+    } else {
+        inference_service(object, metadata, allow_zero_initial_scale)?
+    };
+    Ok(Projection::Serverless(components))
+}
+
+/// Each serverless component of an InferenceService.
+fn inference_service(
+    object: &Value,
+    metadata: &Map<String, Value>,
+    allow_zero_initial_scale: bool,
+) -> Result<Vec<Component>, String> {
     let mut components = Vec::new();
     for name in INFERENCE_SERVICE_COMPONENTS {
         let spec = match object.pointer(&format!("/spec/{name}")) {
@@ -106,21 +121,15 @@ pub fn inference_service(
         set_scaling(&mut component, &path, spec)?;
         components.push(component);
     }
-    Ok(Projection::Serverless(components))
+    Ok(components)
 }
 
-/// `serving.kserve.io/v1alpha1` InferenceGraph: all of its annotations are copied, none refused.
-pub fn inference_graph(
+/// An InferenceGraph's one Service: all of its annotations are copied, none refused.
+fn inference_graph(
     object: &Value,
+    metadata: &Map<String, Value>,
     allow_zero_initial_scale: bool,
-) -> Result<Projection, String> {
-    let metadata = string_map(
-        object.pointer("/metadata/annotations"),
-        "metadata.annotations",
-    )?;
-    if let Some(mode) = not_serverless(object, metadata) {
-        return Ok(Projection::NotServerless { mode });
-    }
+) -> Result<Component, String> {
     let empty = Map::new();
     let spec = match object.get("spec") {
         None | Some(Value::Null) => &empty,
@@ -135,7 +144,7 @@ pub fn inference_graph(
     };
     copy(&mut component, metadata, from_object);
     set_scaling(&mut component, "spec", spec)?;
-    Ok(Projection::Serverless(vec![component]))
+    Ok(component)
 }
 
 /// How KServe copies a map of annotations onto a component's Service.
@@ -274,7 +283,8 @@ mod tests {
     #[test]
     fn replicas_become_min_scale_and_max_scale_unless_unlimited() {
         let isvc = json!({"spec": {"predictor": {"minReplicas": 2, "maxReplicas": 5}}});
-        let [predictor] = &components(inference_service(&isvc, false).unwrap())[..] else {
+        let [predictor] = &components(project("InferenceService", &isvc, false).unwrap())[..]
+        else {
             panic!()
         };
         assert_eq!(scale(predictor), [Some("2"), Some("5"), None]);
@@ -283,7 +293,8 @@ mod tests {
             "spec.predictor.maxReplicas"
         );
         let defaults = json!({"spec": {"predictor": {"maxReplicas": 0}}});
-        let [predictor] = &components(inference_service(&defaults, false).unwrap())[..] else {
+        let [predictor] = &components(project("InferenceService", &defaults, false).unwrap())[..]
+        else {
             panic!()
         };
         assert_eq!(scale(predictor), [Some("1"), None, None]);
@@ -293,7 +304,7 @@ mod tests {
     #[test]
     fn class_defaults_to_kpa_and_scale_target_and_metric_are_written() {
         let isvc = json!({"spec": {"predictor": {"scaleTarget": 10, "scaleMetric": "rps"}}});
-        let predictor = &components(inference_service(&isvc, false).unwrap())[0];
+        let predictor = &components(project("InferenceService", &isvc, false).unwrap())[0];
         assert_eq!(predictor.annotations[CLASS_KEY], AutoscalerClass::KPA);
         assert_eq!(
             predictor.annotations["autoscaling.knative.dev/target"],
@@ -305,7 +316,7 @@ mod tests {
         );
         let hpa = json!({"metadata": {"annotations": {CLASS_KEY: AutoscalerClass::HPA}},
                          "spec": {"predictor": {}}});
-        let predictor = &components(inference_service(&hpa, false).unwrap())[0];
+        let predictor = &components(project("InferenceService", &hpa, false).unwrap())[0];
         assert_eq!(predictor.annotations[CLASS_KEY], AutoscalerClass::HPA);
     }
 
@@ -325,7 +336,7 @@ mod tests {
                 "transformer": {"minReplicas": 0}
             }
         });
-        let projected = components(inference_service(&isvc, false).unwrap());
+        let projected = components(project("InferenceService", &isvc, false).unwrap());
         let [predictor, transformer] = &projected[..] else {
             panic!("{projected:?}")
         };
@@ -362,7 +373,7 @@ mod tests {
                    "spec": {"predictor": {"annotations": {}}}})
         };
         let initial = |isvc: &Value, allow_zero: bool| {
-            let component = &components(inference_service(isvc, allow_zero).unwrap())[0];
+            let component = &components(project("InferenceService", isvc, allow_zero).unwrap())[0];
             Annotations::get(&component.annotations, Bound::Initial.key()).map(str::to_string)
         };
         assert_eq!(initial(&with("abc"), false), None);
@@ -384,20 +395,20 @@ mod tests {
             let isvc = json!({"metadata": {"annotations": {DEPLOYMENT_MODE_KEY: mode}},
                               "spec": {"predictor": {"maxReplicas": 3}}});
             assert_eq!(
-                inference_service(&isvc, false).unwrap(),
+                project("InferenceService", &isvc, false).unwrap(),
                 Projection::NotServerless { mode: mode.into() }
             );
         }
         let by_status =
             json!({"spec": {"predictor": {}}, "status": {"deploymentMode": "RawDeployment"}});
         assert!(matches!(
-            inference_service(&by_status, false).unwrap(),
+            project("InferenceService", &by_status, false).unwrap(),
             Projection::NotServerless { .. }
         ));
         let serverless = json!({"metadata": {"annotations": {DEPLOYMENT_MODE_KEY: "Serverless"}},
                                 "spec": {"predictor": {}}});
         assert_eq!(
-            components(inference_service(&serverless, false).unwrap()).len(),
+            components(project("InferenceService", &serverless, false).unwrap()).len(),
             1
         );
     }
@@ -409,7 +420,7 @@ mod tests {
             "metadata": {"annotations": {"autoscaling.knative.dev/max-scale": "6"}},
             "spec": {"minReplicas": 2, "maxReplicas": 0, "nodes": {}}
         });
-        let [router] = &components(inference_graph(&graph, false).unwrap())[..] else {
+        let [router] = &components(project("InferenceGraph", &graph, false).unwrap())[..] else {
             panic!()
         };
         assert_eq!(router.name, "inferencegraph");
@@ -445,7 +456,10 @@ mod tests {
                 "spec.predictor.annotations: expected a map, got a string",
             ),
         ] {
-            assert_eq!(inference_service(&isvc, false).unwrap_err(), expected);
+            assert_eq!(
+                project("InferenceService", &isvc, false).unwrap_err(),
+                expected
+            );
         }
     }
 }

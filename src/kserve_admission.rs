@@ -59,12 +59,7 @@ pub fn same_services(kind: &str, object: &Value, old: &Value, cluster: &ClusterC
 }
 
 fn project(kind: &str, object: &Value, cluster: &ClusterConfig) -> Result<Projection, String> {
-    let allow_zero = cluster.allow_zero_initial_scale;
-    if kind == "InferenceGraph" {
-        kserve::inference_graph(object, allow_zero)
-    } else {
-        kserve::inference_service(object, allow_zero)
-    }
+    kserve::project(kind, object, cluster.allow_zero_initial_scale)
 }
 
 /// The policy's reason to refuse the component's Service, naming the KServe field it comes from.

@@ -645,58 +645,6 @@ mod tests {
         );
     }
 
-    #[test]
-    fn worked_example_global_initial_above_max() {
-        let c = ClusterConfig {
-            initial_scale: 5,
-            ..cluster()
-        };
-        let r = run(user(Some(1), Some(3), None), KSERVE, &c).unwrap();
-        assert_eq!(values(&r), (1, 3, 1));
-        assert_eq!(warned(&r), vec![Bound::Initial]);
-        assert_eq!(
-            r.initial.reason.unwrap().text,
-            "the cluster initial-scale 5 would start more pods than max-scale 3"
-        );
-    }
-
-    #[test]
-    fn worked_example_min_zero_with_zero_initial_allowed() {
-        let c = ClusterConfig {
-            allow_zero_initial_scale: true,
-            ..cluster()
-        };
-        let r = run(user(Some(0), None, None), KSERVE, &c).unwrap();
-        assert_eq!(values(&r), (0, 0, 0));
-        assert_eq!(warned(&r), vec![Bound::Initial]);
-    }
-
-    #[test]
-    fn worked_example_kserve_unlimited_max_under_a_limit() {
-        let c = ClusterConfig {
-            max_scale: 4,
-            max_scale_limit: 10,
-            ..cluster()
-        };
-        let r = run(user(Some(1), None, None), KSERVE, &c).unwrap();
-        assert_eq!(values(&r), (1, 10, 1));
-        assert_eq!(warned(&r), vec![Bound::Max]);
-    }
-
-    #[test]
-    fn worked_example_cluster_strategy() {
-        let c = ClusterConfig {
-            initial_scale: 5,
-            ..cluster()
-        };
-        let r = resolve(
-            user(Some(1), Some(3), None),
-            PLAIN,
-            &c,
-            InitialStrategy::Cluster,
-        )
-        .unwrap();
-        assert_eq!(values(&r), (1, 3, 3));
-        assert_eq!(warned(&r), vec![Bound::Initial]);
-    }
+    // The worked examples of section 7 are rows of tests/common/rules_table.rs, run natively
+    // through the JSON edge and on the .wasm.
 }

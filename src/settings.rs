@@ -63,15 +63,9 @@ impl TryFrom<Value> for Settings {
 impl Settings {
     /// Reads and validates settings; errors name the setting and the rule.
     pub fn from_json(value: &Value) -> Result<Settings, String> {
-        let fields = match value {
-            Value::Object(fields) => fields,
-            Value::Null => return Ok(Settings::default()),
-            other => {
-                return Err(format!(
-                    "settings: expected an object with {SETTING_NAMES}, got {}",
-                    json_type(other)
-                ));
-            }
+        let expected = format!("an object with {SETTING_NAMES}");
+        let Some(fields) = map_or_null(value, "settings", &expected)? else {
+            return Ok(Settings::default());
         };
         let mut settings = Settings::default();
         for (name, value) in fields {
@@ -95,15 +89,9 @@ impl Settings {
 /// config-autoscaler data as pasted from the ConfigMap: strings, or plain YAML numbers and
 /// booleans. Keys this policy does not use are ignored whatever their type.
 fn autoscaler(value: &Value) -> Result<ClusterConfig, String> {
-    let data = match value {
-        Value::Object(data) => data,
-        Value::Null => return Ok(ClusterConfig::default()),
-        other => {
-            return Err(format!(
-                "autoscaler: expected the data of the config-autoscaler ConfigMap (a map), got {}",
-                json_type(other)
-            ));
-        }
+    let expected = "the data of the config-autoscaler ConfigMap (a map)";
+    let Some(data) = map_or_null(value, "autoscaler", expected)? else {
+        return Ok(ClusterConfig::default());
     };
     let mut text = BTreeMap::new();
     for key in ClusterConfig::KEYS {
@@ -147,15 +135,9 @@ fn audit_changes(value: &Value) -> Result<bool, String> {
 
 /// `{}` selects Knative's own location; `null` turns the context-aware mode off.
 fn config_map(value: &Value) -> Result<Option<ConfigMapRef>, String> {
-    let fields = match value {
-        Value::Null => return Ok(None),
-        Value::Object(fields) => fields,
-        other => {
-            return Err(format!(
-                "autoscalerConfigMap: expected a map with namespace and name, got {}",
-                json_type(other)
-            ));
-        }
+    let expected = "a map with namespace and name";
+    let Some(fields) = map_or_null(value, "autoscalerConfigMap", expected)? else {
+        return Ok(None);
     };
     let mut reference = ConfigMapRef::default();
     for (key, value) in fields {
@@ -191,6 +173,23 @@ fn config_map(value: &Value) -> Result<Option<ConfigMapRef>, String> {
         }
     }
     Ok(Some(reference))
+}
+
+/// A setting that is a map: `None` for null (its default), an error naming `path` for anything
+/// but a map.
+fn map_or_null<'a>(
+    value: &'a Value,
+    path: &str,
+    expected: &str,
+) -> Result<Option<&'a serde_json::Map<String, Value>>, String> {
+    match value {
+        Value::Null => Ok(None),
+        Value::Object(fields) => Ok(Some(fields)),
+        other => Err(format!(
+            "{path}: expected {expected}, got {}",
+            json_type(other)
+        )),
+    }
 }
 
 /// Kubernetes' `IsDNS1123Label`: what a namespace's name must be.

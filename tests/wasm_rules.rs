@@ -72,163 +72,40 @@ fn rejected(request: &Value, settings_name: &str) -> String {
     evaluation.message()
 }
 
-// Section 7: the worked examples, one test a row.
-
+// The rules table (tests/common/rules_table.rs): section 7's worked examples and section 3's
+// cases, the same rows `tests/rules_table.rs` runs natively.
 #[test]
-fn example_kserve_isvc_global_initial_above_max() {
-    worked_example(
-        "kserve-predictor-min1-max3",
-        "initial-scale-5",
-        ["1", "3", "1"],
-        true,
-        DEFAULT_CLUSTER,
-    );
+fn every_rule_row_on_the_wasm() {
+    let mut failures = Vec::new();
+    for row in common::rules_table::ROWS {
+        let settings = row.settings();
+        let evaluation = evaluate(&row.request(), &settings);
+        let outcome = row.check(
+            evaluation.accepted(),
+            &evaluation.message(),
+            evaluation.scale(),
+            &evaluation.warnings(),
+        );
+        if let Err(failure) = outcome {
+            failures.push(failure);
+            continue;
+        }
+        if evaluation.accepted() {
+            let allow_zero = settings["autoscaler"]["allow-zero-initial-scale"] == "true";
+            let limit = settings["autoscaler"]["max-scale-limit"]
+                .as_str()
+                .map_or(0, |limit| limit.parse().unwrap());
+            let cluster = Cluster {
+                allow_zero_initial_scale: allow_zero,
+                max_scale_limit: limit,
+            };
+            assert_admissible_and_stable(&evaluation, &settings, cluster);
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
 }
 
-#[test]
-fn example_min_0_zero_initial_allowed() {
-    let cluster = Cluster {
-        allow_zero_initial_scale: true,
-        ..DEFAULT_CLUSTER
-    };
-    worked_example(
-        "kserve-predictor-min0",
-        "allow-zero-initial-scale",
-        ["0", "0", "0"],
-        true,
-        cluster,
-    );
-}
-
-#[test]
-fn example_min_0_zero_initial_not_allowed() {
-    worked_example(
-        "kserve-predictor-min0",
-        "knative-defaults",
-        ["0", "0", "1"],
-        false,
-        DEFAULT_CLUSTER,
-    );
-}
-
-#[test]
-fn example_kserve_unlimited_max_global_max_4() {
-    worked_example(
-        "kserve-predictor-min1",
-        "max-scale-4",
-        ["1", "0", "1"],
-        true,
-        DEFAULT_CLUSTER,
-    );
-}
-
-#[test]
-fn example_kserve_unlimited_max_under_a_limit() {
-    let cluster = Cluster {
-        max_scale_limit: 10,
-        ..DEFAULT_CLUSTER
-    };
-    worked_example(
-        "kserve-predictor-min1",
-        "max-scale-4-limit-10",
-        ["1", "10", "1"],
-        true,
-        cluster,
-    );
-}
-
-#[test]
-fn example_plain_service_nothing_set() {
-    worked_example(
-        "service-no-annotations",
-        "min-scale-2-max-scale-6",
-        ["2", "6", "2"],
-        false,
-        DEFAULT_CLUSTER,
-    );
-}
-
-#[test]
-fn example_plain_service_min_above_cluster_max() {
-    worked_example(
-        "service-min6",
-        "max-scale-4",
-        ["6", "6", "6"],
-        true,
-        DEFAULT_CLUSTER,
-    );
-}
-
-#[test]
-fn example_explicit_initial_above_max() {
-    worked_example(
-        "service-min1-max3-initial5",
-        "knative-defaults",
-        ["1", "3", "3"],
-        true,
-        DEFAULT_CLUSTER,
-    );
-}
-
-#[test]
-fn example_explicit_initial_0_not_allowed() {
-    worked_example(
-        "service-min2-initial0",
-        "knative-defaults",
-        ["2", "0", "1"],
-        true,
-        DEFAULT_CLUSTER,
-    );
-}
-
-#[test]
-fn example_legacy_alias() {
-    worked_example(
-        "service-legacy-alias-min3",
-        "knative-defaults",
-        ["3", "0", "3"],
-        false,
-        DEFAULT_CLUSTER,
-    );
-}
-
-#[test]
-fn example_cluster_strategy() {
-    worked_example(
-        "service-min1-max3",
-        "initial-scale-5-cluster-strategy",
-        ["1", "3", "3"],
-        true,
-        DEFAULT_CLUSTER,
-    );
-}
-
-#[test]
-fn example_explicit_max_above_the_limit() {
-    let message = rejected(&request("service-max11"), "max-scale-5-limit-10");
-    assert_eq!(
-        message,
-        "autoscaling.knative.dev/max-scale=11 exceeds max-scale-limit=10 of the cluster's config-autoscaler; set it to 10 or less"
-    );
-}
-
-#[test]
-fn example_both_explicit_max_below_min() {
-    let message = rejected(&request("kserve-predictor-min5-max2"), "knative-defaults");
-    assert_eq!(
-        message,
-        "autoscaling.knative.dev/max-scale=2 is less than autoscaling.knative.dev/min-scale=5; raise max-scale or lower min-scale"
-    );
-}
-
-#[test]
-fn example_not_a_number() {
-    let message = rejected(&request("service-min-abc"), "knative-defaults");
-    assert_eq!(
-        message,
-        "autoscaling.knative.dev/min-scale: invalid value \"abc\": expected an integer 0 <= n <= 2147483647"
-    );
-}
+// Section 7, beyond the table: fixtures shared with e2e.bats.
 
 #[test]
 fn example_inferencegraph_gets_kserve_unlimited_max() {
@@ -481,12 +358,6 @@ fn a_value_of_400_digits_is_rejected_with_a_short_message() {
 // Section 3: resolving.
 
 #[test]
-fn min_defaults_to_cluster_min_scale() {
-    let evaluation = evaluate_fixture("service-no-annotations", "min-scale-2-max-scale-6");
-    assert_eq!(evaluation.scale()[0].as_deref(), Some("2"));
-}
-
-#[test]
 fn max_defaults_to_zero_for_kserve_and_to_cluster_max_scale_otherwise() {
     assert!(evaluate_fixture("kserve-predictor-min1", "max-scale-4").scale_is("1", "0", "1"));
     assert!(evaluate_fixture("service-no-annotations", "max-scale-4").scale_is("0", "4", "1"));
@@ -503,50 +374,6 @@ fn explicit_unlimited_max_becomes_the_limit_with_a_warning() {
             "autoscaling.knative.dev/max-scale set to 10: 0 (unlimited) is not allowed under the cluster max-scale-limit 10, so unlimited becomes the limit"
         ]
     );
-}
-
-#[test]
-fn explicit_max_below_cluster_min_lowers_min() {
-    let r = with_annotations("service-no-annotations", &[(&key("max-scale"), "1")]);
-    let evaluation = evaluate(&r, &json!({"autoscaler": {"min-scale": "3"}}));
-    assert!(evaluation.scale_is("1", "1", "1"));
-    assert_eq!(evaluation.warnings().len(), 1);
-    assert!(evaluation.warnings()[0].starts_with("autoscaling.knative.dev/min-scale set to 1"));
-}
-
-#[test]
-fn min_above_the_limit_is_rejected_when_max_is_resolved() {
-    let r = with_annotations("kserve-predictor-min1", &[(&key("min-scale"), "12")]);
-    let message = rejected(&r, "max-scale-4-limit-10");
-    assert!(
-        message.starts_with("autoscaling.knative.dev/min-scale=12 exceeds max-scale-limit=10"),
-        "{message}"
-    );
-}
-
-#[test]
-fn resolved_zero_initial_becomes_one_when_the_revision_cannot_stay_at_zero() {
-    let hpa = with_annotations(
-        "kserve-predictor-min0",
-        &[
-            (&key("min-scale"), "0"),
-            (&key("class"), "hpa.autoscaling.knative.dev"),
-        ],
-    );
-    let evaluation = evaluate(&hpa, &settings("allow-zero-initial-scale"));
-    assert!(evaluation.scale_is("0", "0", "1"));
-    let no_scale_to_zero = json!({"autoscaler": {"allow-zero-initial-scale": "true", "enable-scale-to-zero": "false"}});
-    let evaluation = evaluate(&request("kserve-predictor-min0"), &no_scale_to_zero);
-    assert!(evaluation.scale_is("0", "0", "1"));
-    let explicit_zero = with_annotations(
-        "kserve-predictor-min0",
-        &[
-            (&key("initial-scale"), "0"),
-            (&key("class"), "hpa.autoscaling.knative.dev"),
-        ],
-    );
-    let evaluation = evaluate(&explicit_zero, &settings("allow-zero-initial-scale"));
-    assert_eq!(evaluation.scale()[2].as_deref(), Some("0"));
 }
 
 #[test]

@@ -6,17 +6,16 @@
 
 #[path = "../../tests/common/knative.rs"]
 mod knative;
+#[path = "../../tests/common/owned.rs"]
+mod owned;
 
 use arbitrary::Arbitrary;
 use knative_scale_policy::admission::{Admission, Outcome, evaluate};
 use knative_scale_policy::live_config::cluster_config;
 use knative_scale_policy::settings::Settings;
 use libfuzzer_sys::fuzz_target;
+use owned::{PREFIX, RECORD_KEY, SCALE_KEYS, without_owned_keys};
 use serde_json::{Map, Value, json};
-
-const PREFIX: &str = "autoscaling.knative.dev/";
-const RECORD_KEY: &str = "knative-scale-policy.github.io/resolved";
-const SCALE_KEYS: [&str; 6] = ["min-scale", "max-scale", "initial-scale", "minScale", "maxScale", "initialScale"];
 
 #[derive(Arbitrary, Debug)]
 enum ScaleValue {
@@ -132,17 +131,6 @@ fn request(input: &Input) -> Value {
             "status": {"observedGeneration": 1}
         }
     })
-}
-
-fn without_owned_keys(object: &Value) -> Value {
-    let mut object = object.clone();
-    if let Some(Value::Object(annotations)) = object.pointer_mut("/spec/template/metadata/annotations") {
-        for name in SCALE_KEYS {
-            annotations.remove(&format!("{PREFIX}{name}"));
-        }
-        annotations.remove(RECORD_KEY);
-    }
-    object
 }
 
 fuzz_target!(|input: Input| {

@@ -156,11 +156,10 @@ impl Inputs {
         }
         let kind = self.object["kind"].as_str().unwrap_or_default();
         let allow_zero = cluster.allow_zero_initial_scale;
-        let projection = match kind {
-            "InferenceService" => kserve::inference_service(&self.object, allow_zero),
-            "InferenceGraph" => kserve::inference_graph(&self.object, allow_zero),
-            _ => return None,
-        };
+        if !matches!(kind, "InferenceService" | "InferenceGraph") {
+            return None;
+        }
+        let projection = kserve::project(kind, &self.object, allow_zero);
         let Ok(Projection::Serverless(components)) = projection else {
             return None;
         };

@@ -6,17 +6,8 @@ use serde_json::{Map, Value, json};
 
 use super::knative::Cluster;
 use super::knative::{knative_errors, policy_promise_errors};
-use super::{PREFIX, RECORD_KEY};
-
-/// The scale keys and their aliases, without their prefix.
-const SCALE_KEYS: [&str; 6] = [
-    "min-scale",
-    "max-scale",
-    "initial-scale",
-    "minScale",
-    "maxScale",
-    "initialScale",
-];
+use super::owned::without_owned_keys;
+use super::owned::{PREFIX, RECORD_KEY, SCALE_KEYS};
 
 fn scale_text() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -191,20 +182,6 @@ pub fn valid_settings() -> impl Strategy<Value = (Value, Cluster)> {
                 ))
             },
         )
-}
-
-/// The object with the keys the policy owns removed from its template annotations.
-pub fn without_owned_keys(object: &Value) -> Value {
-    let mut object = object.clone();
-    if let Some(Value::Object(annotations)) =
-        object.pointer_mut("/spec/template/metadata/annotations")
-    {
-        for name in SCALE_KEYS {
-            annotations.remove(&format!("{PREFIX}{name}"));
-        }
-        annotations.remove(RECORD_KEY);
-    }
-    object
 }
 
 /// What a generated evaluation must satisfy, given the object the API server would store.

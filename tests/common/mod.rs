@@ -4,6 +4,8 @@
 
 pub mod generate;
 pub mod knative;
+pub mod owned;
+pub mod rules_table;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -11,8 +13,8 @@ use std::sync::OnceLock;
 use policy_runner::{AdmissionResponse, Policy};
 use serde_json::{Map, Value};
 
-pub const PREFIX: &str = "autoscaling.knative.dev/";
-pub const RECORD_KEY: &str = "knative-scale-policy.github.io/resolved";
+#[allow(unused_imports)]
+pub use owned::{PREFIX, RECORD_KEY};
 
 /// A path in the repository, from the policy crate or from a crate of the workspace below it.
 fn repo_path(relative: &str) -> PathBuf {

@@ -1,0 +1,379 @@
+//! The rules as one table, as Knative's own `annotation_validation_test.go` keeps its cases: the
+//! worked examples of resolution-rules.md section 7 and the cases of section 3, each a row run
+//! natively (`tests/rules_table.rs`) and on the built .wasm (`tests/wasm_rules.rs`).
+
+use serde_json::{Map, Value, json};
+
+use super::owned::PREFIX;
+
+pub struct Row {
+    /// The rule or worked example, as resolution-rules.md names it.
+    pub name: &'static str,
+    /// Template annotations; a key without `/` is under `autoscaling.knative.dev/`.
+    pub annotations: &'static [(&'static str, &'static str)],
+    /// The policy settings, as JSON.
+    pub settings: &'static str,
+    /// Owned by a KServe InferenceService.
+    pub kserve: bool,
+    pub expected: Expected,
+    /// Whether section 4 asks for a warning.
+    pub warned: bool,
+}
+
+pub enum Expected {
+    /// min-scale, max-scale, initial-scale as written.
+    Keys([&'static str; 3]),
+    /// A rejection whose message holds this text.
+    Reject(&'static str),
+}
+
+use Expected::{Keys, Reject};
+
+const NONE: &str = "{}";
+
+pub const ROWS: &[Row] = &[
+    // Section 7, the worked examples.
+    Row {
+        name: "7: KServe ISVC, global initial above max",
+        annotations: &[("min-scale", "1"), ("max-scale", "3")],
+        settings: r#"{"autoscaler": {"initial-scale": "5"}}"#,
+        kserve: true,
+        expected: Keys(["1", "3", "1"]),
+        warned: true,
+    },
+    Row {
+        name: "7: min 0, zero initial allowed",
+        annotations: &[("min-scale", "0")],
+        settings: r#"{"autoscaler": {"allow-zero-initial-scale": "true"}}"#,
+        kserve: true,
+        expected: Keys(["0", "0", "0"]),
+        warned: true,
+    },
+    Row {
+        name: "7: min 0, zero initial not allowed",
+        annotations: &[("min-scale", "0")],
+        settings: NONE,
+        kserve: true,
+        expected: Keys(["0", "0", "1"]),
+        warned: false,
+    },
+    Row {
+        name: "7: KServe unlimited max, global max 4",
+        annotations: &[("min-scale", "1")],
+        settings: r#"{"autoscaler": {"max-scale": "4"}}"#,
+        kserve: true,
+        expected: Keys(["1", "0", "1"]),
+        warned: true,
+    },
+    Row {
+        name: "7: KServe unlimited max under a limit",
+        annotations: &[("min-scale", "1")],
+        settings: r#"{"autoscaler": {"max-scale": "4", "max-scale-limit": "10"}}"#,
+        kserve: true,
+        expected: Keys(["1", "10", "1"]),
+        warned: true,
+    },
+    Row {
+        name: "7: plain Service, nothing set",
+        annotations: &[],
+        settings: r#"{"autoscaler": {"min-scale": "2", "max-scale": "6"}}"#,
+        kserve: false,
+        expected: Keys(["2", "6", "2"]),
+        warned: false,
+    },
+    Row {
+        name: "7: plain Service, min above cluster max",
+        annotations: &[("min-scale", "6")],
+        settings: r#"{"autoscaler": {"max-scale": "4"}}"#,
+        kserve: false,
+        expected: Keys(["6", "6", "6"]),
+        warned: true,
+    },
+    Row {
+        name: "7: explicit initial above max",
+        annotations: &[
+            ("min-scale", "1"),
+            ("max-scale", "3"),
+            ("initial-scale", "5"),
+        ],
+        settings: NONE,
+        kserve: false,
+        expected: Keys(["1", "3", "3"]),
+        warned: true,
+    },
+    Row {
+        name: "7: explicit initial 0, not allowed",
+        annotations: &[("min-scale", "2"), ("initial-scale", "0")],
+        settings: NONE,
+        kserve: false,
+        expected: Keys(["2", "0", "1"]),
+        warned: true,
+    },
+    Row {
+        name: "7: legacy alias",
+        annotations: &[("minScale", "3")],
+        settings: NONE,
+        kserve: false,
+        expected: Keys(["3", "0", "3"]),
+        warned: false,
+    },
+    Row {
+        name: "7: cluster strategy",
+        annotations: &[("min-scale", "1"), ("max-scale", "3")],
+        settings: r#"{"autoscaler": {"initial-scale": "5"}, "defaultInitialScale": "cluster"}"#,
+        kserve: false,
+        expected: Keys(["1", "3", "3"]),
+        warned: true,
+    },
+    Row {
+        name: "7: explicit max above the limit",
+        annotations: &[("max-scale", "11")],
+        settings: r#"{"autoscaler": {"max-scale": "5", "max-scale-limit": "10"}}"#,
+        kserve: false,
+        expected: Reject(
+            "autoscaling.knative.dev/max-scale=11 exceeds max-scale-limit=10 of the cluster's config-autoscaler; set it to 10 or less",
+        ),
+        warned: false,
+    },
+    Row {
+        name: "7: both explicit, max below min",
+        annotations: &[("min-scale", "5"), ("max-scale", "2")],
+        settings: NONE,
+        kserve: true,
+        expected: Reject(
+            "autoscaling.knative.dev/max-scale=2 is less than autoscaling.knative.dev/min-scale=5; raise max-scale or lower min-scale",
+        ),
+        warned: false,
+    },
+    Row {
+        name: "7: not a number",
+        annotations: &[("min-scale", "abc")],
+        settings: NONE,
+        kserve: false,
+        expected: Reject(
+            "autoscaling.knative.dev/min-scale: invalid value \"abc\": expected an integer 0 <= n <= 2147483647",
+        ),
+        warned: false,
+    },
+    Row {
+        name: "7: alias added to the policy's output",
+        annotations: &[
+            ("minScale", "3"),
+            ("min-scale", "0"),
+            (
+                "knative-scale-policy.github.io/resolved",
+                "min-scale: absent -> 0",
+            ),
+        ],
+        settings: NONE,
+        kserve: false,
+        expected: Keys(["3", "0", "3"]),
+        warned: false,
+    },
+    // Section 2: reading the user's values.
+    Row {
+        name: "2: the kebab key wins and the ignored alias is not validated",
+        annotations: &[("min-scale", "2"), ("minScale", "abc")],
+        settings: NONE,
+        kserve: false,
+        expected: Keys(["2", "0", "2"]),
+        warned: false,
+    },
+    Row {
+        name: "2: a negative value is rejected",
+        annotations: &[("max-scale", "-1")],
+        settings: NONE,
+        kserve: false,
+        expected: Reject("autoscaling.knative.dev/max-scale: invalid value \"-1\""),
+        warned: false,
+    },
+    Row {
+        name: "2: initial-scale above int32 is rejected",
+        annotations: &[("initialScale", "3000000000")],
+        settings: NONE,
+        kserve: false,
+        expected: Reject("autoscaling.knative.dev/initialScale: invalid value \"3000000000\""),
+        warned: false,
+    },
+    // Section 3: resolving.
+    Row {
+        name: "3.1: min is the cluster min-scale when absent",
+        annotations: &[],
+        settings: r#"{"autoscaler": {"min-scale": "2"}}"#,
+        kserve: false,
+        expected: Keys(["2", "0", "2"]),
+        warned: false,
+    },
+    Row {
+        name: "3.2.2: an explicit unlimited max becomes the limit",
+        annotations: &[("min-scale", "1"), ("max-scale", "0")],
+        settings: r#"{"autoscaler": {"max-scale": "4", "max-scale-limit": "10"}}"#,
+        kserve: false,
+        expected: Keys(["1", "10", "1"]),
+        warned: true,
+    },
+    Row {
+        name: "3.2.3: an explicit max below the cluster min lowers min",
+        annotations: &[("max-scale", "3")],
+        settings: r#"{"autoscaler": {"min-scale": "5"}}"#,
+        kserve: false,
+        expected: Keys(["3", "3", "3"]),
+        warned: true,
+    },
+    Row {
+        name: "3.2.3: min above the limit is rejected when max is resolved",
+        annotations: &[("min-scale", "12")],
+        settings: r#"{"autoscaler": {"max-scale": "4", "max-scale-limit": "10"}}"#,
+        kserve: false,
+        expected: Reject("autoscaling.knative.dev/min-scale=12 exceeds max-scale-limit=10"),
+        warned: false,
+    },
+    Row {
+        name: "3.3: a resolved 0 becomes 1 when scale to zero is off",
+        annotations: &[("min-scale", "0")],
+        settings: r#"{"autoscaler": {"allow-zero-initial-scale": "true", "enable-scale-to-zero": "false"}}"#,
+        kserve: false,
+        expected: Keys(["0", "0", "1"]),
+        warned: false,
+    },
+    Row {
+        name: "3.3: a resolved 0 becomes 1 for the HPA class",
+        annotations: &[("min-scale", "0"), ("class", "hpa.autoscaling.knative.dev")],
+        settings: r#"{"autoscaler": {"allow-zero-initial-scale": "true"}}"#,
+        kserve: false,
+        expected: Keys(["0", "0", "1"]),
+        warned: false,
+    },
+    Row {
+        name: "3.3: a resolved 0 becomes 1 when the cluster's class is HPA",
+        annotations: &[("min-scale", "0")],
+        settings: r#"{"autoscaler": {"allow-zero-initial-scale": "true", "pod-autoscaler-class": "hpa.autoscaling.knative.dev"}}"#,
+        kserve: false,
+        expected: Keys(["0", "0", "1"]),
+        warned: false,
+    },
+    Row {
+        name: "3.3: the template's KPA class wins over the cluster's HPA",
+        annotations: &[("min-scale", "0"), ("class", "kpa.autoscaling.knative.dev")],
+        settings: r#"{"autoscaler": {"allow-zero-initial-scale": "true", "pod-autoscaler-class": "hpa.autoscaling.knative.dev"}}"#,
+        kserve: false,
+        expected: Keys(["0", "0", "0"]),
+        warned: true,
+    },
+    Row {
+        name: "3.3: an explicit 0 stays",
+        annotations: &[
+            ("min-scale", "0"),
+            ("initial-scale", "0"),
+            ("class", "hpa.autoscaling.knative.dev"),
+        ],
+        settings: r#"{"autoscaler": {"allow-zero-initial-scale": "true"}}"#,
+        kserve: false,
+        expected: Keys(["0", "0", "0"]),
+        warned: false,
+    },
+    Row {
+        name: "3.3: no cap under an unlimited max",
+        annotations: &[
+            ("min-scale", "1"),
+            ("max-scale", "0"),
+            ("initial-scale", "50"),
+        ],
+        settings: NONE,
+        kserve: false,
+        expected: Keys(["1", "0", "50"]),
+        warned: false,
+    },
+    Row {
+        name: "3.4: canonical text, no warning",
+        annotations: &[
+            ("minScale", "+3"),
+            ("max-scale", "007"),
+            ("initial-scale", "-0"),
+        ],
+        settings: r#"{"autoscaler": {"allow-zero-initial-scale": "true"}}"#,
+        kserve: false,
+        expected: Keys(["3", "7", "0"]),
+        warned: false,
+    },
+];
+
+impl Row {
+    pub fn settings(&self) -> Value {
+        serde_json::from_str(self.settings).expect("a row's settings are JSON")
+    }
+
+    /// A CREATE of a Service with the row's template annotations.
+    pub fn request(&self) -> Value {
+        let annotations: Map<String, Value> = self
+            .annotations
+            .iter()
+            .map(|(key, value)| {
+                let key = if key.contains('/') {
+                    key.to_string()
+                } else {
+                    format!("{PREFIX}{key}")
+                };
+                (key, Value::from(*value))
+            })
+            .collect();
+        let owners = if self.kserve {
+            json!([{"apiVersion": "serving.kserve.io/v1beta1", "kind": "InferenceService",
+                    "name": "m", "uid": "u", "controller": true}])
+        } else {
+            json!([])
+        };
+        json!({
+            "uid": "row", "operation": "CREATE",
+            "kind": {"group": "serving.knative.dev", "version": "v1", "kind": "Service"},
+            "resource": {"group": "serving.knative.dev", "version": "v1", "resource": "services"},
+            "userInfo": {"username": "alice"},
+            "object": {
+                "apiVersion": "serving.knative.dev/v1", "kind": "Service",
+                "metadata": {"name": "m", "namespace": "ns", "ownerReferences": owners},
+                "spec": {"template": {"metadata": {"annotations": annotations},
+                                      "spec": {"containers": [{"image": "example.com/m:1"}]}}}
+            }
+        })
+    }
+
+    /// What a row's answer must be, given whether it was accepted, its message, the three scale
+    /// keys of the stored object and its warnings; `Err` says what differs.
+    pub fn check(
+        &self,
+        accepted: bool,
+        message: &str,
+        scale: [Option<String>; 3],
+        warnings: &[String],
+    ) -> Result<(), String> {
+        match &self.expected {
+            Keys(expected) => {
+                let expected = expected.map(|value| Some(value.to_string()));
+                if !accepted {
+                    return Err(format!("{}: rejected: {message}", self.name));
+                }
+                if scale != expected {
+                    return Err(format!(
+                        "{}: got {scale:?}, expected {expected:?}",
+                        self.name
+                    ));
+                }
+                if warnings.is_empty() == self.warned {
+                    return Err(format!(
+                        "{}: warned {warnings:?}, expected warned={}",
+                        self.name, self.warned
+                    ));
+                }
+            }
+            Reject(text) => {
+                if accepted || !message.contains(text) {
+                    return Err(format!(
+                        "{}: got accepted={accepted} {message:?}, expected a rejection with {text:?}",
+                        self.name
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
