@@ -110,6 +110,12 @@ mod tests {
         check("InferenceService", &isvc, cluster, InitialStrategy::Min).unwrap()
     }
 
+    fn refusals(kind: &str, object: Value) -> Vec<String> {
+        check(kind, &object, &cluster(1, 0), InitialStrategy::Min)
+            .unwrap()
+            .refusals
+    }
+
     // 9: a change Knative alone would not make is warned, naming the component.
     #[test]
     fn a_changed_start_is_warned_naming_the_component() {
@@ -141,30 +147,16 @@ mod tests {
             ]
         );
         let graph = json!({"spec": {"minReplicas": 5, "maxReplicas": 2}});
-        let findings = check(
-            "InferenceGraph",
-            &graph,
-            &cluster(1, 0),
-            InitialStrategy::Min,
-        )
-        .unwrap();
         assert_eq!(
-            findings.refusals,
+            refusals("InferenceGraph", graph),
             vec![
                 "inferencegraph: spec.maxReplicas=2 is less than spec.minReplicas=5; raise the first or lower the second"
             ]
         );
         let shared = json!({"metadata": {"annotations": {"autoscaling.knative.dev/initial-scale": "-1"}},
                             "spec": {"predictor": {}, "transformer": {}}});
-        let findings = check(
-            "InferenceService",
-            &shared,
-            &cluster(1, 0),
-            InitialStrategy::Min,
-        )
-        .unwrap();
         assert_eq!(
-            findings.refusals,
+            refusals("InferenceService", shared),
             vec![
                 "predictor: metadata.annotations[\"autoscaling.knative.dev/initial-scale\"]: invalid value \"-1\": expected an integer 0 <= n <= 2147483647",
                 "transformer: metadata.annotations[\"autoscaling.knative.dev/initial-scale\"]: invalid value \"-1\": expected an integer 0 <= n <= 2147483647"

@@ -199,32 +199,29 @@ fn define_wapc(linker: &mut Linker<State>) -> Result<()> {
             }
         },
     )?;
-    linker.func_wrap(
-        "wapc",
-        "__host_response_len",
-        |caller: Caller<'_, State>| -> i32 { length(&caller.data().host_response) },
-    )?;
-    linker.func_wrap(
-        "wapc",
-        "__host_response",
-        |mut caller: Caller<'_, State>, ptr: i32| -> Result<(), Error> {
-            let response = caller.data().host_response.clone();
-            write(&mut caller, ptr, &response)
-        },
-    )?;
-    linker.func_wrap(
-        "wapc",
-        "__host_error_len",
-        |caller: Caller<'_, State>| -> i32 { length(&caller.data().host_error) },
-    )?;
-    linker.func_wrap(
-        "wapc",
-        "__host_error",
-        |mut caller: Caller<'_, State>, ptr: i32| -> Result<(), Error> {
-            let error = caller.data().host_error.clone();
-            write(&mut caller, ptr, &error)
-        },
-    )?;
+    // The host's last answer and last error, each read by the guest as a length, then the bytes.
+    type Buffer = fn(&State) -> &Vec<u8>;
+    let buffers: [(&str, &str, Buffer); 2] = [
+        ("__host_response_len", "__host_response", |state| {
+            &state.host_response
+        }),
+        ("__host_error_len", "__host_error", |state| {
+            &state.host_error
+        }),
+    ];
+    for (len_name, name, buffer) in buffers {
+        linker.func_wrap("wapc", len_name, move |caller: Caller<'_, State>| -> i32 {
+            length(buffer(caller.data()))
+        })?;
+        linker.func_wrap(
+            "wapc",
+            name,
+            move |mut caller: Caller<'_, State>, ptr: i32| -> Result<(), Error> {
+                let bytes = buffer(caller.data()).clone();
+                write(&mut caller, ptr, &bytes)
+            },
+        )?;
+    }
     Ok(())
 }
 
