@@ -177,13 +177,11 @@ fn check_kserve(
     cluster: &ClusterConfig,
     strategy: InitialStrategy,
 ) -> Verdict {
-    let findings = match kserve_admission::check(&request.kind, &request.object, cluster, strategy)
-    {
-        Ok(findings) => findings,
-        Err(message) => {
-            return Verdict::plain(Outcome::Reject(format!("{}: {message}", request.kind)));
-        }
-    };
+    let (warnings, refusals) =
+        match kserve_admission::check(&request.kind, &request.object, cluster, strategy) {
+            Ok(findings) => (findings.warnings, findings.refusals),
+            Err(message) => (Vec::new(), vec![format!("{}: {message}", request.kind)]),
+        };
     let deleting = request
         .object
         .pointer("/metadata/deletionTimestamp")
@@ -195,11 +193,10 @@ fn check_kserve(
             &request.old_object,
             cluster,
         );
-    if findings.refusals.is_empty() || deleting || housekeeping {
-        let mut warnings = findings.warnings;
+    if refusals.is_empty() || deleting || housekeeping {
+        let mut warnings = warnings;
         warnings.extend(
-            findings
-                .refusals
+            refusals
                 .iter()
                 .map(|refusal| format!("{refusal} (KServe's Knative Service would be rejected)")),
         );
@@ -209,8 +206,8 @@ fn check_kserve(
         };
     }
     Verdict {
-        outcome: Outcome::Reject(findings.refusals.join("; ")),
-        warnings: findings.warnings,
+        outcome: Outcome::Reject(refusals.join("; ")),
+        warnings,
     }
 }
 

@@ -50,12 +50,10 @@ pub fn check(
 }
 
 /// True when KServe would build the same Services from `object` as from `old` (only labels,
-/// finalizers, status or other fields changed): KServe's own housekeeping, never to be blocked.
+/// finalizers, status or other fields changed; or the same field already malformed): KServe's own
+/// housekeeping, never to be blocked.
 pub fn same_services(kind: &str, object: &Value, old: &Value, cluster: &ClusterConfig) -> bool {
-    match (project(kind, object, cluster), project(kind, old, cluster)) {
-        (Ok(new), Ok(old)) => new == old,
-        _ => false,
-    }
+    !old.is_null() && project(kind, object, cluster) == project(kind, old, cluster)
 }
 
 fn project(kind: &str, object: &Value, cluster: &ClusterConfig) -> Result<Projection, String> {
@@ -199,5 +197,14 @@ mod tests {
         new["spec"]["predictor"]["maxReplicas"] = json!(11);
         assert!(!same_services("InferenceService", &new, &old, &c));
         assert!(!same_services("InferenceService", &new, &Value::Null, &c));
+        let malformed = json!({"spec": {"predictor": {"minReplicas": "two"}}});
+        let mut finalized = malformed.clone();
+        finalized["metadata"] = json!({"finalizers": []});
+        assert!(same_services(
+            "InferenceService",
+            &finalized,
+            &malformed,
+            &c
+        ));
     }
 }

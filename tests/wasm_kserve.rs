@@ -280,6 +280,12 @@ fn a_malformed_inference_service_is_rejected_naming_the_field() {
         evaluation.message(),
         "InferenceService: spec.predictor.minReplicas: expected an integer, got \"two\""
     );
+    // Even malformed, an object being deleted is never refused (its finalizer must come off).
+    let mut deleting = isvc(json!({"minReplicas": "two", "model": model()}), json!({}));
+    deleting["object"]["metadata"]["deletionTimestamp"] = json!("2026-11-27T10:00:00Z");
+    let evaluation = evaluate(&deleting, &json!({}));
+    assert!(evaluation.accepted(), "{}", evaluation.message());
+    assert_eq!(evaluation.warnings().len(), 1);
 }
 
 /// The request KServe's controller sends when it creates the predictor's Service.
