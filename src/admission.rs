@@ -186,14 +186,17 @@ fn check_kserve(
         .object
         .pointer("/metadata/deletionTimestamp")
         .is_some_and(|value| !value.is_null());
-    let housekeeping = request.operation == "UPDATE"
-        && kserve_admission::same_services(
-            &request.kind,
-            &request.object,
-            &request.old_object,
-            cluster,
-        );
-    if refusals.is_empty() || deleting || housekeeping {
+    // Projected again from oldObject only when something would be refused.
+    let housekeeping = || {
+        request.operation == "UPDATE"
+            && kserve_admission::same_services(
+                &request.kind,
+                &request.object,
+                &request.old_object,
+                cluster,
+            )
+    };
+    if refusals.is_empty() || deleting || housekeeping() {
         let mut warnings = warnings;
         warnings.extend(
             refusals

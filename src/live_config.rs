@@ -68,18 +68,10 @@ pub fn cluster_config(
                 cluster: settings.autoscaler,
                 fallback_warning: Some(format!(
                     "{name} could not be used ({}); scale bounds were resolved with the policy's static autoscaler settings",
-                    cut(&why, 90)
+                    crate::message::cut(&why, 90)
                 )),
             }
         }
-    }
-}
-
-/// `text` cut to `max` characters, with an ellipsis when cut.
-fn cut(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((end, _)) => format!("{}...", &text[..end]),
-        None => text.to_string(),
     }
 }
 

@@ -9,12 +9,27 @@ const QUOTED_CHARS: usize = 64;
 
 /// `text` as a JSON string literal (so `a"b` reads `"a\"b"`), cut to 64 characters.
 pub fn quote(text: &str) -> String {
-    let count = text.chars().count();
-    if count <= QUOTED_CHARS {
-        return Value::from(text).to_string();
+    match head(text, QUOTED_CHARS) {
+        None => Value::from(text).to_string(),
+        Some(head) => format!(
+            "{}... ({} characters)",
+            Value::from(head),
+            text.chars().count()
+        ),
     }
-    let head: String = text.chars().take(QUOTED_CHARS).collect();
-    format!("{}... ({count} characters)", Value::from(head))
+}
+
+/// `text` cut to `max` characters, with `...` when cut.
+pub fn cut(text: &str, max: usize) -> String {
+    match head(text, max) {
+        None => text.to_string(),
+        Some(head) => format!("{head}..."),
+    }
+}
+
+/// The first `max` characters of `text`, when it has more.
+fn head(text: &str, max: usize) -> Option<&str> {
+    text.char_indices().nth(max).map(|(end, _)| &text[..end])
 }
 
 /// A JSON value's type as a message names it.
