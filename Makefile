@@ -137,6 +137,11 @@ bench: policy.wasm floor-policy.wasm bench-runner
 	@echo "== the same Service before resolution (the policy mutates it), against the floor's mutation"
 	@$(BENCH_RUNNER) bench --request-path tests/fixtures/bench/service-2kb.json --settings-json '$(BENCH_SETTINGS)' \
 	  --floor $(FLOOR_WASM) --floor-settings-json '{"mode": "mutate"}' policy.wasm 2>/dev/null
+	@for size in 100000 1000000; do \
+	  echo "== the resolved Service grown to $$size bytes (environment variables), against the floor's accept"; \
+	  $(BENCH_RUNNER) bench --request-path tests/fixtures/bench/service-2kb-resolved.json --settings-json '$(BENCH_SETTINGS)' \
+	    --grow-to $$size --num-samples $$((200000000 / size)) \
+	    --floor $(FLOOR_WASM) --floor-settings-json '{"mode": "accept"}' policy.wasm 2>/dev/null || exit 1; done
 	cargo bench --locked --bench policy
 
 # Fuzzing (nightly + cargo-fuzz): raw bytes into validate and validate_settings, and a structured

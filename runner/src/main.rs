@@ -76,6 +76,10 @@ struct BenchArgs {
     floor: Option<String>,
     #[arg(long, requires = "floor")]
     floor_settings_json: Option<String>,
+    /// Grows the object to at least this many bytes of JSON with environment variables of its
+    /// first container (a large Service whose bulk the policy does not need).
+    #[arg(long)]
+    grow_to: Option<usize>,
     #[arg(long, default_value_t = 2000)]
     num_samples: usize,
     /// Seconds of warm-up before each measure.
@@ -255,7 +259,10 @@ fn bench(_: BenchArgs) -> Result<ExitCode> {
 /// Times the policy, and the floor policy when given, on the same request, interleaved.
 #[cfg(feature = "wasmtime")]
 fn bench(args: BenchArgs) -> Result<ExitCode> {
-    let request = read_request(&args.request_path)?;
+    let mut request = read_request(&args.request_path)?;
+    if let Some(size) = args.grow_to {
+        grow(&mut request["object"], size)?;
+    }
     let read_module = |path: &str| {
         std::fs::read(path.strip_prefix("file://").unwrap_or(path))
             .with_context(|| format!("cannot read {path}"))
@@ -293,4 +300,19 @@ fn bench(args: BenchArgs) -> Result<ExitCode> {
     );
     print!("{}", bench::render(&subjects, &table));
     Ok(ExitCode::SUCCESS)
+}
+
+/// Adds 100-byte environment variables to the first container of `object` until its JSON is at
+/// least `size` bytes.
+#[cfg(feature = "wasmtime")]
+fn grow(object: &mut Value, size: usize) -> Result<()> {
+    let missing = size.saturating_sub(serde_json::to_vec(object)?.len());
+    let Some(Value::Array(env)) = object.pointer_mut("/spec/template/spec/containers/0/env") else {
+        bail!("--grow-to needs an object with spec.template.spec.containers[0].env");
+    };
+    for i in 0..missing.div_ceil(100) {
+        let value = format!("{i:0>64}");
+        env.push(serde_json::json!({"name": format!("PADDING_{i:08}"), "value": value}));
+    }
+    Ok(())
 }
