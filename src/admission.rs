@@ -1,24 +1,47 @@
-//! The admission edge: finds the template annotations in the admitted object (kept as JSON, so no
-//! field is lost), applies the plan there and nowhere else, and says what to answer (`wapc.rs`
-//! turns that into the SDK's response).
+//! The admission edge: reads what the decision needs of the request in one pass (the rest of the
+//! object is skipped, not built), applies the plan to the template annotations and nowhere else,
+//! writes a mutation into the object's own JSON text (`splice`, so no field is lost), and says
+//! what to answer (`wapc.rs` turns that into the SDK's response).
 
+use std::borrow::Cow;
+
+use serde::de::MapAccess;
 use serde_json::{Map, Value};
 
 use crate::cluster::ClusterConfig;
+use crate::fields::{Fields, Shape};
 use crate::kserve_admission;
 use crate::live_config;
 use crate::log;
 use crate::message::json_type;
+use crate::object_view::{ObjectFields, ObjectView, Template};
 use crate::plan::{Note, plan};
 use crate::resolve::InitialStrategy;
 use crate::settings::Settings;
+use crate::splice;
 use crate::template::only_strings;
 
 #[derive(Debug, PartialEq)]
 pub enum Outcome {
     Accept,
-    Mutate(Value),
+    Mutate(MutatedObject),
     Reject(String),
+}
+
+/// The mutated object as JSON text: the admitted object's text with the template's metadata
+/// rewritten (see `splice`).
+#[derive(Debug, PartialEq)]
+pub struct MutatedObject(String);
+
+impl MutatedObject {
+    pub fn json(&self) -> &str {
+        &self.0
+    }
+
+    /// The object as JSON values (null if it were not JSON, which `splice` never writes).
+    pub fn to_value(&self) -> Value {
+        serde_json::from_str(&self.0).unwrap_or_default()
+    }
 }
 
 #[derive(Debug, PartialEq)]
@@ -36,68 +59,142 @@ impl Verdict {
     }
 }
 
-/// What the edge needs of an admission request.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Admission {
+/// What the edge needs of an admission request: a few fields and the view of the object, read
+/// in one pass. The objects are parsed whole only for a KServe kind; a mutation is written into
+/// the payload's text.
+#[derive(Clone, Debug)]
+pub struct Admission<'a> {
     pub group: String,
     pub version: String,
     pub kind: String,
     pub operation: String,
     /// `userInfo.username`; empty when absent, as in the audit scanner's requests.
     pub username: String,
-    pub object: Value,
-    /// The stored object an UPDATE replaces; null otherwise.
-    pub old_object: Value,
+    pub object: ObjectView,
+    /// The JSON text the request was read from, `{"request": {...}, ...}`.
+    payload: Cow<'a, [u8]>,
 }
 
-impl Admission {
+/// The fields of an AdmissionRequest the policy reads in its first pass; `oldObject` is skipped.
+#[derive(Default)]
+pub struct RequestFields {
+    kind: Option<Value>,
+    operation: Option<Value>,
+    user_info: Option<Value>,
+    object: Option<Shape<ObjectFields>>,
+}
+
+impl<'de> Fields<'de> for RequestFields {
+    const NAMES: &'static [&'static str] = &["kind", "operation", "userInfo", "object"];
+    fn read<A: MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+        match index {
+            0 => self.kind = Some(map.next_value()?),
+            1 => self.operation = Some(map.next_value()?),
+            2 => self.user_info = Some(map.next_value()?),
+            _ => self.object = Some(map.next_value()?),
+        }
+        Ok(())
+    }
+}
+
+impl<'a> Admission<'a> {
     /// From an AdmissionRequest as JSON (as the API server and kwctl send it). Only the fields
     /// the policy reads are checked; an error names the field, never the request's contents.
-    pub fn from_json(mut request: Value) -> Result<Admission, String> {
-        if !request.is_object() {
-            return Err(format!(
-                "request: expected a map, got {}",
-                json_type(&request)
-            ));
-        }
-        let kind = request.get("kind").unwrap_or(&Value::Null);
+    pub fn from_json(request: Value) -> Result<Admission<'static>, String> {
+        let payload = serde_json::to_vec(&serde_json::json!({ "request": request }))
+            .map_err(|error| error.to_string())?;
+        let request = serde_json::from_slice::<Shape<InRequest<RequestFields>>>(&payload)
+            .map_err(|error| format!("request: not valid JSON ({error})"))?
+            .into_map()
+            .and_then(|envelope| envelope.request)
+            .unwrap_or(Shape::Null);
+        Admission::from_payload(request, Cow::Owned(payload))
+    }
+
+    /// From the request's fields, read in the first pass over `payload`.
+    pub fn from_payload(
+        request: Shape<RequestFields>,
+        payload: Cow<'a, [u8]>,
+    ) -> Result<Admission<'a>, String> {
+        let request = request
+            .map()
+            .map_err(|found| format!("request: expected a map, got {found}"))?;
+        let kind = request.kind.unwrap_or_default();
         if !(kind.is_object() || kind.is_null()) {
             return Err(format!(
                 "request.kind: expected a map, got {}",
-                json_type(kind)
+                json_type(&kind)
             ));
         }
-        let user_info = request.get("userInfo").unwrap_or(&Value::Null);
+        let user_info = request.user_info.unwrap_or_default();
         Ok(Admission {
             group: text(kind.get("group"), "request.kind.group")?,
             version: text(kind.get("version"), "request.kind.version")?,
             kind: text(kind.get("kind"), "request.kind.kind")?,
-            operation: text(request.get("operation"), "request.operation")?,
+            operation: text(request.operation.as_ref(), "request.operation")?,
             username: text(user_info.get("username"), "request.userInfo.username")?,
-            object: request
-                .get_mut("object")
-                .map(Value::take)
-                .unwrap_or_default(),
-            old_object: request
-                .get_mut("oldObject")
-                .map(Value::take)
-                .unwrap_or_default(),
+            object: ObjectView::of(request.object),
+            payload,
         })
+    }
+
+    /// The whole `object` (null when absent).
+    fn whole_object(&self) -> Result<Value, String> {
+        self.whole::<false>()
+    }
+
+    /// The whole `oldObject` (null when absent).
+    fn whole_old_object(&self) -> Result<Value, String> {
+        self.whole::<true>()
+    }
+
+    /// A second pass over the payload that builds only the object asked for. It fails only on
+    /// nesting deeper than serde_json's limit, or text it cannot build, in a part the first pass
+    /// skipped.
+    fn whole<const OLD: bool>(&self) -> Result<Value, String> {
+        let field = WholeObject::<OLD>::NAMES[0];
+        serde_json::from_slice::<Shape<InRequest<WholeObject<OLD>>>>(&self.payload)
+            .map(|envelope| {
+                let request = envelope.into_map().and_then(|envelope| envelope.request);
+                let object = request.and_then(Shape::into_map);
+                object.and_then(|object| object.value).unwrap_or_default()
+            })
+            .map_err(|error| format!("invalid admission request: request.{field}: {error}"))
     }
 
     /// Kubewarden's audit scanner: each stored object as a synthetic CREATE without a user
     /// (rules section 8). An API server always names the user, and a mutating webhook sees a
     /// new object before it has a uid and a creation time.
     fn is_audit_scan(&self) -> bool {
-        let stored = |field: &str| {
-            self.object
-                .pointer(&format!("/metadata/{field}"))
-                .is_some_and(|value| !value.is_null())
-        };
-        self.operation == "CREATE"
-            && self.username.is_empty()
-            && stored("uid")
-            && stored("creationTimestamp")
+        self.operation == "CREATE" && self.username.is_empty() && self.object.stored
+    }
+}
+
+/// The `request` of a payload, read as `F` reads it.
+#[derive(Default)]
+struct InRequest<F> {
+    request: Option<Shape<F>>,
+}
+
+impl<'de, F: Fields<'de>> Fields<'de> for InRequest<F> {
+    const NAMES: &'static [&'static str] = &["request"];
+    fn read<A: MapAccess<'de>>(&mut self, _: usize, map: &mut A) -> Result<(), A::Error> {
+        self.request = Some(map.next_value()?);
+        Ok(())
+    }
+}
+
+/// `object` (or `oldObject`) of the request, whole.
+#[derive(Default)]
+struct WholeObject<const OLD: bool> {
+    value: Option<Value>,
+}
+
+impl<'de, const OLD: bool> Fields<'de> for WholeObject<OLD> {
+    const NAMES: &'static [&'static str] = if OLD { &["oldObject"] } else { &["object"] };
+    fn read<A: MapAccess<'de>>(&mut self, _: usize, map: &mut A) -> Result<(), A::Error> {
+        self.value = Some(map.next_value()?);
+        Ok(())
     }
 }
 
@@ -131,38 +228,56 @@ pub fn evaluate(
     if !(knative_kind || kserve_kind) || !writes {
         return Verdict::plain(Outcome::Accept);
     }
-    // Knative's Service controller copies the Service's template, which was resolved when the
-    // Service was admitted; resolving the copy again would fight that controller (section 1).
-    if request.kind == "Configuration"
-        && has_owner(&request.object, "serving.knative.dev", &["Service"])
-    {
-        return Verdict::plain(Outcome::Accept);
-    }
-    let audit = settings.audit_changes && request.is_audit_scan();
-    let source = live_config::cluster_config(settings, get_resource);
-    let mut warnings = Vec::new();
-    warnings.extend(source.fallback_warning);
     if kserve_kind {
-        let verdict = check_kserve(&request, &source.cluster, settings.default_initial_scale);
+        let source = live_config::cluster_config(settings, get_resource);
+        let strategy = settings.default_initial_scale;
+        let verdict = match request.whole_object() {
+            Ok(object) => check_kserve(&request, &object, &source.cluster, strategy),
+            Err(message) => Verdict::plain(Outcome::Reject(message)),
+        };
+        let mut warnings: Vec<String> = source.fallback_warning.into_iter().collect();
         warnings.extend(verdict.warnings);
         return Verdict {
             outcome: verdict.outcome,
             warnings,
         };
     }
-    let mut object = request.object;
-    let outcome = match mutate(&mut object, &source.cluster, settings.default_initial_scale) {
+    // Knative's Service controller copies the Service's template, which was resolved when the
+    // Service was admitted; resolving the copy again would fight that controller (section 1).
+    if request.kind == "Configuration"
+        && has_owner(
+            &request.object.owner_references,
+            "serving.knative.dev",
+            &["Service"],
+        )
+    {
+        return Verdict::plain(Outcome::Accept);
+    }
+    let audit = settings.audit_changes && request.is_audit_scan();
+    let source = live_config::cluster_config(settings, get_resource);
+    let mut warnings: Vec<String> = source.fallback_warning.into_iter().collect();
+    let resolved = resolve_template(
+        &request.object,
+        &source.cluster,
+        settings.default_initial_scale,
+    );
+    let outcome = match resolved {
         Ok(None) => Outcome::Accept,
-        Ok(Some(notes)) if audit => Outcome::Reject(audit_report(&notes)),
-        Ok(Some(notes)) => {
-            for note in notes {
-                if note.warn {
-                    warnings.push(note.message());
-                } else {
-                    log::info(&note.message());
+        Ok(Some((_, notes))) if audit => Outcome::Reject(audit_report(&notes)),
+        Ok(Some((metadata, notes))) => {
+            match splice::with_template_metadata(&request.payload, &metadata) {
+                Ok(object) => {
+                    for note in notes {
+                        if note.warn {
+                            warnings.push(note.message());
+                        } else {
+                            log::info(&note.message());
+                        }
+                    }
+                    Outcome::Mutate(MutatedObject(object))
                 }
+                Err(message) => Outcome::Reject(message),
             }
-            Outcome::Mutate(object)
         }
         Err(message) => Outcome::Reject(message),
     };
@@ -174,27 +289,24 @@ pub fn evaluate(
 /// writes that leave its Services as they were, and deletions, are never refused.
 fn check_kserve(
     request: &Admission,
+    object: &Value,
     cluster: &ClusterConfig,
     strategy: InitialStrategy,
 ) -> Verdict {
     let (warnings, refusals) =
-        match kserve_admission::check(&request.kind, &request.object, cluster, strategy) {
+        match kserve_admission::check(&request.kind, object, cluster, strategy) {
             Ok(findings) => (findings.warnings, findings.refusals),
             Err(message) => (Vec::new(), vec![format!("{}: {message}", request.kind)]),
         };
-    let deleting = request
-        .object
+    let deleting = object
         .pointer("/metadata/deletionTimestamp")
         .is_some_and(|value| !value.is_null());
-    // Projected again from oldObject only when something would be refused.
+    // Parsed and projected from oldObject only when something would be refused.
     let housekeeping = || {
         request.operation == "UPDATE"
-            && kserve_admission::same_services(
-                &request.kind,
-                &request.object,
-                &request.old_object,
-                cluster,
-            )
+            && request.whole_old_object().is_ok_and(|old| {
+                kserve_admission::same_services(&request.kind, object, &old, cluster)
+            })
     };
     if refusals.is_empty() || deleting || housekeeping() {
         let mut warnings = warnings;
@@ -229,34 +341,39 @@ fn audit_report(notes: &[Note]) -> String {
     format!("not yet resolved by knative-scale-policy; its next update gets {changes}")
 }
 
-/// Rewrites the template annotations of `object` in place; `Ok(None)` when nothing changed.
-/// The notes say what was filled or corrected, and why.
-fn mutate(
-    object: &mut Value,
+/// The template's metadata with the plan applied to its annotations, and the notes that say what
+/// was filled or corrected, and why; `Ok(None)` when nothing changes.
+fn resolve_template(
+    object: &ObjectView,
     cluster: &ClusterConfig,
     strategy: InitialStrategy,
-) -> Result<Option<Vec<Note>>, String> {
+) -> Result<Option<(Value, Vec<Note>)>, String> {
     let kserve_managed = has_owner(
-        object,
+        &object.owner_references,
         "serving.kserve.io",
         &["InferenceService", "InferenceGraph"],
     );
-    let template = match object.pointer_mut("/spec/template") {
-        None | Some(Value::Null) => return Ok(None),
-        Some(Value::Object(template)) => template,
-        Some(other) => {
-            return Err(format!(
-                "spec.template: expected a map, got {}",
-                json_type(other)
-            ));
+    let mut template = match &object.template {
+        Template::Absent => return Ok(None),
+        Template::NotAMap(found) => {
+            return Err(format!("spec.template: expected a map, got {found}"));
+        }
+        Template::Map { metadata } => {
+            Map::from_iter(metadata.iter().map(|m| ("metadata".into(), m.clone())))
         }
     };
-    let metadata = child_map(template, "metadata", "spec.template")?;
+    let metadata = child_map(&mut template, "metadata", "spec.template")?;
     let annotations = child_map(metadata, "annotations", "spec.template.metadata")?;
     only_strings(annotations, "spec.template.metadata.annotations")?;
     let plan = plan(annotations, kserve_managed, cluster, strategy)?;
-    Ok(plan.apply(annotations).then_some(plan.notes))
+    if !plan.apply(annotations) {
+        return Ok(None);
+    }
+    Ok(template
+        .remove("metadata")
+        .map(|metadata| (metadata, plan.notes)))
 }
+
 /// The map under `key`, created when absent (or null); an error naming the field otherwise.
 fn child_map<'a>(
     parent: &'a mut Map<String, Value>,
@@ -276,10 +393,10 @@ fn child_map<'a>(
     }
 }
 
-/// `object` has an ownerReference of one of `kinds` in API group `group` (KServe's, fact D.2;
+/// An ownerReference is one of `kinds` in API group `group` (KServe's, fact D.2;
 /// Knative's Service for the Configuration it owns).
-fn has_owner(object: &Value, group: &str, kinds: &[&str]) -> bool {
-    let Some(Value::Array(owners)) = object.pointer("/metadata/ownerReferences") else {
+fn has_owner(owner_references: &Value, group: &str, kinds: &[&str]) -> bool {
+    let Value::Array(owners) = owner_references else {
         return false;
     };
     owners.iter().any(|owner| {
@@ -298,7 +415,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn request(kind: &str, operation: &str, annotations: Value) -> Admission {
+    fn request(kind: &str, operation: &str, annotations: Value) -> Admission<'static> {
         Admission::from_json(json!({
             "userInfo": {"username": "alice"},
             "uid": "u",
@@ -329,15 +446,18 @@ mod tests {
         let Outcome::Mutate(object) = &verdict.outcome else {
             return None;
         };
-        object["spec"]["template"]["metadata"]["annotations"]
+        object.to_value()["spec"]["template"]["metadata"]["annotations"]
             [format!("autoscaling.knative.dev/{name}")]
         .as_str()
         .map(str::to_string)
     }
 
-    fn with_object(mut admission: Admission, change: impl FnOnce(&mut Value)) -> Admission {
-        change(&mut admission.object);
-        admission
+    fn with_object(admission: Admission, change: impl FnOnce(&mut Value)) -> Admission<'static> {
+        let payload: Value = serde_json::from_slice(&admission.payload).unwrap();
+        let mut request = payload["request"].clone();
+        request["userInfo"]["username"] = admission.username.into();
+        change(&mut request["object"]);
+        Admission::from_json(request).unwrap()
     }
 
     // 1
@@ -381,16 +501,16 @@ mod tests {
         }
     }
 
-    fn audit_scan() -> Admission {
+    fn audit_scan() -> Admission<'static> {
         let mut admission = request(
             "Service",
             "CREATE",
             json!({"autoscaling.knative.dev/min-scale": "1", "autoscaling.knative.dev/max-scale": "3"}),
         );
         admission.username = String::new();
-        admission.object["metadata"] =
-            json!({"uid": "u-1", "creationTimestamp": "2026-10-01T08:00:00Z"});
-        admission
+        with_object(admission, |object| {
+            object["metadata"] = json!({"uid": "u-1", "creationTimestamp": "2026-10-01T08:00:00Z"});
+        })
     }
 
     // 8
@@ -417,7 +537,7 @@ mod tests {
         else {
             panic!("auditChanges: false answers like any CREATE");
         };
-        let stored = with_object(audit_scan(), |object| *object = resolved);
+        let stored = with_object(audit_scan(), |object| *object = resolved.to_value());
         assert_eq!(
             evaluate(stored, &settings, no_call).outcome,
             Outcome::Accept

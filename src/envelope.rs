@@ -1,33 +1,55 @@
 //! The `validate` payload, `{"request": AdmissionRequest, "settings": {...}}`, read here rather
 //! than by the SDK's typed request: the SDK's error repeats the whole payload (objects can hold
 //! credentials, and rejections are logged) and refuses fields the policy never reads, such as a
-//! `null` uid. Errors name the field and the cause only.
+//! `null` uid. Errors name the field and the cause only. It is read in one pass that builds only
+//! the settings and the request fields the policy reads; the objects stay JSON text.
 
+use std::borrow::Cow;
+
+use serde::de::MapAccess;
 use serde_json::Value;
 
-use crate::admission::Admission;
-use crate::message::json_type;
+use crate::admission::{Admission, RequestFields};
+use crate::fields::{Fields, Shape};
 use crate::settings::Settings;
 
-pub fn read(payload: &[u8]) -> Result<(Admission, Settings), String> {
-    let envelope: Value = serde_json::from_slice(payload)
-        .map_err(|error| format!("invalid admission request: not valid JSON ({error})"))?;
-    let Value::Object(mut fields) = envelope else {
-        return Err(format!(
-            "invalid admission request: expected a map with request and settings, got {}",
-            json_type(&envelope)
-        ));
-    };
-    let settings = match fields.get("settings") {
+/// The payload read in one pass: the settings whole, the request's fields (see `Admission`).
+#[derive(Default)]
+struct EnvelopeFields {
+    request: Option<Shape<RequestFields>>,
+    settings: Option<Value>,
+}
+
+impl<'de> Fields<'de> for EnvelopeFields {
+    const NAMES: &'static [&'static str] = &["request", "settings"];
+    fn read<A: MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+        match index {
+            0 => self.request = Some(map.next_value()?),
+            _ => self.settings = Some(map.next_value()?),
+        }
+        Ok(())
+    }
+}
+
+pub fn read(payload: &[u8]) -> Result<(Admission<'_>, Settings), String> {
+    let envelope = serde_json::from_slice::<Shape<EnvelopeFields>>(payload)
+        .map_err(|error| format!("invalid admission request: not valid JSON ({error})"))?
+        .map()
+        .map_err(|found| {
+            format!(
+                "invalid admission request: expected a map with request and settings, got {found}"
+            )
+        })?;
+    let settings = match &envelope.settings {
         Some(settings) => {
             Settings::from_json(settings).map_err(|error| format!("invalid settings: {error}"))?
         }
         None => return Err("invalid admission request: settings: missing".to_string()),
     };
-    let request = fields
-        .remove("request")
+    let request = envelope
+        .request
         .ok_or("invalid admission request: request: missing")?;
-    let admission = Admission::from_json(request)
+    let admission = Admission::from_payload(request, Cow::Borrowed(payload))
         .map_err(|error| format!("invalid admission request: {error}"))?;
     Ok((admission, settings))
 }
@@ -37,19 +59,21 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn read_json(value: Value) -> Result<(Admission, Settings), String> {
-        read(&serde_json::to_vec(&value).unwrap())
+    /// The operation and kind read, or the error.
+    fn read_json(value: Value) -> Result<(String, String), String> {
+        let payload = serde_json::to_vec(&value).unwrap();
+        read(&payload).map(|(admission, _)| (admission.operation, admission.kind))
     }
 
     #[test]
     fn fields_the_policy_does_not_read_may_be_null() {
-        let (admission, _) = read_json(json!({"settings": {}, "request": {
+        let (operation, kind) = read_json(json!({"settings": {}, "request": {
             "uid": null, "dryRun": null, "name": null, "operation": "CREATE",
             "kind": {"group": "serving.knative.dev", "version": "v1", "kind": "Service"},
             "object": {"spec": {}}}}))
         .unwrap();
-        assert_eq!(admission.operation, "CREATE");
-        assert_eq!(admission.kind, "Service");
+        assert_eq!(operation, "CREATE");
+        assert_eq!(kind, "Service");
     }
 
     #[test]

@@ -4,16 +4,19 @@
 pub mod admission;
 pub mod cluster;
 pub mod envelope;
+mod fields;
 pub mod keys;
 pub mod kserve;
 pub mod kserve_admission;
 pub mod live_config;
 mod log;
 pub mod message;
+mod object_view;
 pub mod plan;
 pub mod record;
 pub mod resolve;
 pub mod settings;
+mod splice;
 pub mod template;
 #[cfg(feature = "wapc")]
 pub mod wapc;

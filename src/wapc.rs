@@ -1,7 +1,6 @@
 //! The waPC functions on Kubewarden's SDK: requests and settings in, SDK responses out, and the
 //! host capabilities the policy calls. Everything else is plain Rust shared with the playground.
 
-use kubewarden_policy_sdk::response::ValidationResponse;
 use kubewarden_policy_sdk::settings::SettingsValidationResponse;
 use kubewarden_policy_sdk::wapc_guest::{CallResult, host_call};
 use serde_json::Value;
@@ -25,21 +24,26 @@ fn host_get_resource(payload: &[u8]) -> Result<Vec<u8>, String> {
         .map_err(|error| error.to_string())
 }
 
+/// The SDK's `ValidationResponse` as JSON, written here so that a mutated object, which is JSON
+/// text already, is copied into it rather than built as values and written out again.
 fn respond(verdict: Verdict) -> CallResult {
-    let (accepted, message, mutated_object) = match verdict.outcome {
+    let (accepted, message, mutated_object) = match &verdict.outcome {
         Outcome::Accept => (true, None, None),
-        Outcome::Mutate(object) => (true, None, Some(object)),
-        Outcome::Reject(message) => (false, Some(message), None),
+        Outcome::Mutate(object) => (true, None, Some(object.json())),
+        Outcome::Reject(message) => (false, Some(message.as_str()), None),
     };
-    let warnings = verdict.warnings;
-    Ok(serde_json::to_vec(&ValidationResponse {
-        accepted,
-        message,
-        code: None,
-        mutated_object,
-        audit_annotations: None,
-        warnings: (!warnings.is_empty()).then_some(warnings),
-    })?)
+    let warnings = (!verdict.warnings.is_empty()).then_some(&verdict.warnings);
+    let mut response = String::with_capacity(mutated_object.map_or(0, str::len) + 256);
+    response.push_str(r#"{"accepted":"#);
+    response.push_str(if accepted { "true" } else { "false" });
+    response.push_str(r#","message":"#);
+    response.push_str(&serde_json::to_string(&message)?);
+    response.push_str(r#","code":null,"mutated_object":"#);
+    response.push_str(mutated_object.unwrap_or("null"));
+    response.push_str(r#","audit_annotations":null,"warnings":"#);
+    response.push_str(&serde_json::to_string(&warnings)?);
+    response.push('}');
+    Ok(response.into_bytes())
 }
 
 /// `validate_settings`: a verdict with a message, never a guest error.
@@ -70,6 +74,32 @@ mod tests {
             json!({"valid": false, "message": "defaultInitialScale: invalid value 1: expected \"min\" or \"cluster\""})
         );
         assert_eq!(answer(b"not json")["valid"], json!(false));
+    }
+
+    #[test]
+    fn every_outcome_is_the_sdks_validation_response() {
+        use kubewarden_policy_sdk::response::ValidationResponse;
+        let read = |outcome: Outcome, warnings: Vec<String>| -> ValidationResponse {
+            serde_json::from_slice(&respond(Verdict { outcome, warnings }).unwrap()).unwrap()
+        };
+        let accepted = read(Outcome::Accept, vec![]);
+        assert!(accepted.accepted && accepted.message.is_none() && accepted.warnings.is_none());
+        let rejected = read(Outcome::Reject("no \"way\"".into()), vec!["w".into()]);
+        assert!(!rejected.accepted);
+        assert_eq!(rejected.message.as_deref(), Some("no \"way\""));
+        assert_eq!(rejected.warnings, Some(vec!["w".to_string()]));
+        let payload = json!({"settings": {}, "request": {"operation": "CREATE",
+            "kind": {"group": "serving.knative.dev", "version": "v1", "kind": "Service"},
+            "object": {"spec": {"template": {}}, "status": {"kept": [1, "x"]}}}});
+        let mutated: ValidationResponse =
+            serde_json::from_slice(&validate(&serde_json::to_vec(&payload).unwrap()).unwrap())
+                .unwrap();
+        let object = mutated.mutated_object.unwrap();
+        assert_eq!(object["status"], json!({"kept": [1, "x"]}));
+        assert_eq!(
+            object["spec"]["template"]["metadata"]["annotations"]["autoscaling.knative.dev/min-scale"],
+            "0"
+        );
     }
 
     #[test]

@@ -5,9 +5,10 @@ mod common;
 
 use common::generate::{check_accepted_output, knative_request, valid_settings};
 use knative_scale_policy::admission::{Admission, Outcome, Verdict, evaluate};
+use knative_scale_policy::envelope;
 use knative_scale_policy::settings::Settings;
 use proptest::prelude::*;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 fn run(request: &Value, settings: &Settings) -> Verdict {
     evaluate(
@@ -19,7 +20,7 @@ fn run(request: &Value, settings: &Settings) -> Verdict {
 
 fn stored(request: &Value, verdict: &Verdict) -> Value {
     match &verdict.outcome {
-        Outcome::Mutate(object) => object.clone(),
+        Outcome::Mutate(object) => object.to_value(),
         _ => request["object"].clone(),
     }
 }
@@ -52,6 +53,33 @@ proptest! {
         update["operation"] = "UPDATE".into();
         update["object"] = stored(&request, &verdict);
         prop_assert_eq!(run(&update, &settings).outcome, Outcome::Accept);
+    }
+
+    /// The policy reads the payload's text and writes a mutation into it (src/splice.rs): the
+    /// text's layout (indentation, key order, a template without metadata) never changes the
+    /// answer.
+    #[test]
+    fn the_payloads_layout_never_changes_the_answer(
+        request in knative_request(), (settings, _) in valid_settings(), no_metadata in any::<bool>()
+    ) {
+        let mut request = request;
+        if let Some(template) = request["object"]["spec"]["template"].as_object_mut()
+            && no_metadata
+        {
+            template.remove("metadata");
+        }
+        let compact = run(&request, &Settings::from_json(&settings).unwrap());
+        let payload = serde_json::to_vec_pretty(&json!({"settings": settings, "request": request})).unwrap();
+        let (admission, settings) = envelope::read(&payload).expect("a well-formed payload");
+        let pretty = evaluate(admission, &settings, |_| Err("no host in native tests".to_string()));
+        prop_assert_eq!(&pretty.warnings, &compact.warnings);
+        match (pretty.outcome, compact.outcome) {
+            (Outcome::Mutate(pretty), Outcome::Mutate(compact)) => {
+                prop_assert_eq!(pretty.to_value(), compact.to_value());
+                prop_assert!(pretty.json().contains('\n'), "written into the pretty text");
+            }
+            (pretty, compact) => prop_assert_eq!(pretty, compact),
+        }
     }
 
     #[test]

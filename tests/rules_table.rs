@@ -19,7 +19,7 @@ fn every_rule_row_natively() {
         let verdict = evaluate(admission, &settings, |_| Err("no host".into()));
         let (accepted, message, object) = match verdict.outcome {
             Outcome::Accept => (true, String::new(), request["object"].clone()),
-            Outcome::Mutate(object) => (true, String::new(), object),
+            Outcome::Mutate(object) => (true, String::new(), object.to_value()),
             Outcome::Reject(message) => (false, message, request["object"].clone()),
         };
         let annotations = common::template_annotations(&object);

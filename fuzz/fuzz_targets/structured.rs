@@ -158,7 +158,7 @@ fuzz_target!(|input: Input| {
             return;
         }
         Outcome::Accept => request["object"].clone(),
-        Outcome::Mutate(object) => object,
+        Outcome::Mutate(object) => object.to_value(),
     };
     assert_eq!(without_owned_keys(&request["object"]), without_owned_keys(&output));
     let writes = matches!(request["operation"].as_str(), Some("CREATE" | "UPDATE"));

@@ -91,7 +91,7 @@ impl Inputs {
         let verdict = evaluate(admission, &settings, get_resource);
         let (name, message, after_object) = match verdict.outcome {
             Outcome::Accept => ("accepted", None, self.object.clone()),
-            Outcome::Mutate(object) => ("mutated", None, object),
+            Outcome::Mutate(object) => ("mutated", None, object.to_value()),
             Outcome::Reject(message) => ("rejected", Some(message), self.object.clone()),
         };
         let mut result = json!({
@@ -114,7 +114,7 @@ impl Inputs {
                 };
                 let resolved = evaluate(admission, &settings, get_resource);
                 let (after, admitted) = match resolved.outcome {
-                    Outcome::Mutate(object) => (object, true),
+                    Outcome::Mutate(object) => (object.to_value(), true),
                     Outcome::Accept => (service.clone(), true),
                     Outcome::Reject(_) => (service.clone(), false),
                 };

@@ -1,0 +1,177 @@
+//! What the decision on a Knative object reads of it, in one pass over its JSON text: the owner
+//! references, whether it is stored (uid, creation time), and the template's metadata. The rest
+//! of the object is skipped; it is parsed whole only when the answer is a mutation.
+
+use serde::de::MapAccess;
+use serde_json::Value;
+
+use crate::fields::{Fields, Shape};
+
+/// `spec.template` as the decision sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Template {
+    /// No template (absent or null, or no `spec` map to hold one).
+    Absent,
+    /// A template of another type than a map, named as messages name it.
+    NotAMap(&'static str),
+    /// A template map and its `metadata`, `None` when absent.
+    Map { metadata: Option<Value> },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ObjectView {
+    /// `metadata.ownerReferences` as written (null when absent).
+    pub owner_references: Value,
+    /// `metadata.uid` and `metadata.creationTimestamp` are both set (not absent, not null).
+    pub stored: bool,
+    pub template: Template,
+}
+
+impl ObjectView {
+    /// The view of the object whose fields were read (`None`: no object in the request).
+    pub fn of(object: Option<Shape<ObjectFields>>) -> ObjectView {
+        let fields = object.and_then(Shape::into_map).unwrap_or_default();
+        let metadata = fields
+            .metadata
+            .and_then(Shape::into_map)
+            .unwrap_or_default();
+        let template = match fields
+            .spec
+            .and_then(Shape::into_map)
+            .and_then(|s| s.template)
+        {
+            None | Some(Shape::Null) => Template::Absent,
+            Some(Shape::Other(found)) => Template::NotAMap(found),
+            Some(Shape::Map(template)) => Template::Map {
+                metadata: template.metadata,
+            },
+        };
+        let set = |value: &Option<Value>| value.as_ref().is_some_and(|value| !value.is_null());
+        ObjectView {
+            stored: set(&metadata.uid) && set(&metadata.creation_timestamp),
+            owner_references: metadata.owner_references.unwrap_or_default(),
+            template,
+        }
+    }
+}
+
+/// The fields of an object that its view needs, read in the same pass as the request.
+#[derive(Default)]
+pub struct ObjectFields {
+    metadata: Option<Shape<MetadataFields>>,
+    spec: Option<Shape<SpecFields>>,
+}
+
+impl<'de> Fields<'de> for ObjectFields {
+    const NAMES: &'static [&'static str] = &["metadata", "spec"];
+    fn read<A: MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+        match index {
+            0 => self.metadata = Some(map.next_value()?),
+            _ => self.spec = Some(map.next_value()?),
+        }
+        Ok(())
+    }
+}
+
+#[derive(Default)]
+struct MetadataFields {
+    owner_references: Option<Value>,
+    uid: Option<Value>,
+    creation_timestamp: Option<Value>,
+}
+
+impl<'de> Fields<'de> for MetadataFields {
+    const NAMES: &'static [&'static str] = &["ownerReferences", "uid", "creationTimestamp"];
+    fn read<A: MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
+        let value = Some(map.next_value()?);
+        match index {
+            0 => self.owner_references = value,
+            1 => self.uid = value,
+            _ => self.creation_timestamp = value,
+        }
+        Ok(())
+    }
+}
+
+#[derive(Default)]
+struct SpecFields {
+    template: Option<Shape<TemplateFields>>,
+}
+
+impl<'de> Fields<'de> for SpecFields {
+    const NAMES: &'static [&'static str] = &["template"];
+    fn read<A: MapAccess<'de>>(&mut self, _: usize, map: &mut A) -> Result<(), A::Error> {
+        self.template = Some(map.next_value()?);
+        Ok(())
+    }
+}
+
+#[derive(Default)]
+struct TemplateFields {
+    metadata: Option<Value>,
+}
+
+impl<'de> Fields<'de> for TemplateFields {
+    const NAMES: &'static [&'static str] = &["metadata"];
+    fn read<A: MapAccess<'de>>(&mut self, _: usize, map: &mut A) -> Result<(), A::Error> {
+        self.metadata = Some(map.next_value()?);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn view(object: Value) -> ObjectView {
+        let text = object.to_string();
+        ObjectView::of(Some(serde_json::from_slice(text.as_bytes()).unwrap()))
+    }
+
+    #[test]
+    fn the_template_metadata_owners_and_stored_marks_are_read() {
+        let read = view(json!({
+            "metadata": {"uid": "u", "creationTimestamp": "t", "ownerReferences": [{"kind": "X"}]},
+            "spec": {"template": {"metadata": {"annotations": {"a": "1"}}, "spec": {"containers": []}}},
+            "status": {"anything": [1, 2, 3]}
+        }));
+        assert_eq!(
+            read,
+            ObjectView {
+                owner_references: json!([{"kind": "X"}]),
+                stored: true,
+                template: Template::Map {
+                    metadata: Some(json!({"annotations": {"a": "1"}}))
+                },
+            }
+        );
+    }
+
+    #[test]
+    fn templates_that_are_absent_null_or_not_maps_are_told_apart() {
+        for (object, template) in [
+            (json!({}), Template::Absent),
+            (json!("a string"), Template::Absent),
+            (json!({"spec": ["template"]}), Template::Absent),
+            (json!({"spec": {"template": null}}), Template::Absent),
+            (
+                json!({"spec": {"template": 3}}),
+                Template::NotAMap("a number"),
+            ),
+            (
+                json!({"spec": {"template": {}}}),
+                Template::Map { metadata: None },
+            ),
+        ] {
+            assert_eq!(view(object.clone()).template, template, "{object}");
+        }
+    }
+
+    #[test]
+    fn a_null_uid_or_creation_time_is_not_stored() {
+        let read = view(json!({"metadata": {"uid": "u", "creationTimestamp": null}}));
+        assert!(!read.stored);
+        assert_eq!(ObjectView::of(None).template, Template::Absent);
+    }
+}
