@@ -9,7 +9,7 @@ use serde::de::MapAccess;
 use serde_json::{Map, Value};
 
 use crate::cluster::ClusterConfig;
-use crate::fields::{Fields, Shape};
+use crate::fields::{Fields, Shape, json_fields};
 use crate::kserve_admission;
 use crate::live_config;
 use crate::log;
@@ -75,25 +75,14 @@ pub struct Admission<'a> {
     payload: Cow<'a, [u8]>,
 }
 
-/// The fields of an AdmissionRequest the policy reads in its first pass; `oldObject` is skipped.
-#[derive(Default)]
-pub struct RequestFields {
-    kind: Option<Value>,
-    operation: Option<Value>,
-    user_info: Option<Value>,
-    object: Option<Shape<ObjectFields>>,
-}
-
-impl<'de> Fields<'de> for RequestFields {
-    const NAMES: &'static [&'static str] = &["kind", "operation", "userInfo", "object"];
-    fn read<A: MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
-        match index {
-            0 => self.kind = Some(map.next_value()?),
-            1 => self.operation = Some(map.next_value()?),
-            2 => self.user_info = Some(map.next_value()?),
-            _ => self.object = Some(map.next_value()?),
-        }
-        Ok(())
+json_fields! {
+    /// The fields of an AdmissionRequest the policy reads in its first pass; `oldObject` is
+    /// skipped.
+    pub struct RequestFields {
+        "kind" => kind: Value,
+        "operation" => operation: Value,
+        "userInfo" => user_info: Value,
+        "object" => object: Shape<ObjectFields>,
     }
 }
 

@@ -6,28 +6,17 @@
 
 use std::borrow::Cow;
 
-use serde::de::MapAccess;
 use serde_json::Value;
 
 use crate::admission::{Admission, RequestFields};
-use crate::fields::{Fields, Shape};
+use crate::fields::{Shape, json_fields};
 use crate::settings::Settings;
 
-/// The payload read in one pass: the settings whole, the request's fields (see `Admission`).
-#[derive(Default)]
-struct EnvelopeFields {
-    request: Option<Shape<RequestFields>>,
-    settings: Option<Value>,
-}
-
-impl<'de> Fields<'de> for EnvelopeFields {
-    const NAMES: &'static [&'static str] = &["request", "settings"];
-    fn read<A: MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
-        match index {
-            0 => self.request = Some(map.next_value()?),
-            _ => self.settings = Some(map.next_value()?),
-        }
-        Ok(())
+json_fields! {
+    /// The payload read in one pass: the settings whole, the request's fields (see `Admission`).
+    struct EnvelopeFields {
+        "request" => request: Shape<RequestFields>,
+        "settings" => settings: Value,
     }
 }
 

@@ -17,6 +17,34 @@ pub trait Fields<'de>: Default {
     fn read<A: MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error>;
 }
 
+/// A struct of optional fields, each the value of a key of a JSON map, and its `Fields` reader:
+/// `json_fields! { struct Name { "key" => field: Type, ... } }`.
+macro_rules! json_fields {
+    ($(#[$meta:meta])* $vis:vis struct $name:ident { $($key:literal => $field:ident: $type:ty),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Default)]
+        $vis struct $name {
+            $($field: Option<$type>),+
+        }
+
+        impl<'de> $crate::fields::Fields<'de> for $name {
+            const NAMES: &'static [&'static str] = &[$($key),+];
+            fn read<A: serde::de::MapAccess<'de>>(
+                &mut self,
+                index: usize,
+                map: &mut A,
+            ) -> Result<(), A::Error> {
+                match Self::NAMES.get(index) {
+                    $(Some(&$key) => self.$field = Some(map.next_value()?),)+
+                    _ => {}
+                }
+                Ok(())
+            }
+        }
+    };
+}
+pub(crate) use json_fields;
+
 /// A JSON value read as a map of the fields `F` keeps, or the type it has instead (named as
 /// `message::json_type` names it).
 pub enum Shape<F> {
@@ -127,20 +155,10 @@ mod tests {
     use super::*;
     use serde_json::Value;
 
-    #[derive(Default)]
-    struct Kept {
-        a: Option<Value>,
-        nested: Option<Box<Shape<Kept>>>,
-    }
-
-    impl<'de> Fields<'de> for Kept {
-        const NAMES: &'static [&'static str] = &["a", "nested"];
-        fn read<A: MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
-            match index {
-                0 => self.a = Some(map.next_value()?),
-                _ => self.nested = Some(map.next_value()?),
-            }
-            Ok(())
+    json_fields! {
+        struct Kept {
+            "a" => a: Value,
+            "nested" => nested: Box<Shape<Kept>>,
         }
     }
 

@@ -2,10 +2,9 @@
 //! references, whether it is stored (uid, creation time), and the template's metadata. The rest
 //! of the object is skipped; it is parsed whole only when the answer is a mutation.
 
-use serde::de::MapAccess;
 use serde_json::Value;
 
-use crate::fields::{Fields, Shape};
+use crate::fields::{Shape, json_fields};
 
 /// `spec.template` as the decision sees it.
 #[derive(Clone, Debug, PartialEq)]
@@ -55,67 +54,31 @@ impl ObjectView {
     }
 }
 
-/// The fields of an object that its view needs, read in the same pass as the request.
-#[derive(Default)]
-pub struct ObjectFields {
-    metadata: Option<Shape<MetadataFields>>,
-    spec: Option<Shape<SpecFields>>,
-}
-
-impl<'de> Fields<'de> for ObjectFields {
-    const NAMES: &'static [&'static str] = &["metadata", "spec"];
-    fn read<A: MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
-        match index {
-            0 => self.metadata = Some(map.next_value()?),
-            _ => self.spec = Some(map.next_value()?),
-        }
-        Ok(())
+json_fields! {
+    /// The fields of an object that its view needs, read in the same pass as the request.
+    pub struct ObjectFields {
+        "metadata" => metadata: Shape<MetadataFields>,
+        "spec" => spec: Shape<SpecFields>,
     }
 }
 
-#[derive(Default)]
-struct MetadataFields {
-    owner_references: Option<Value>,
-    uid: Option<Value>,
-    creation_timestamp: Option<Value>,
-}
-
-impl<'de> Fields<'de> for MetadataFields {
-    const NAMES: &'static [&'static str] = &["ownerReferences", "uid", "creationTimestamp"];
-    fn read<A: MapAccess<'de>>(&mut self, index: usize, map: &mut A) -> Result<(), A::Error> {
-        let value = Some(map.next_value()?);
-        match index {
-            0 => self.owner_references = value,
-            1 => self.uid = value,
-            _ => self.creation_timestamp = value,
-        }
-        Ok(())
+json_fields! {
+    struct MetadataFields {
+        "ownerReferences" => owner_references: Value,
+        "uid" => uid: Value,
+        "creationTimestamp" => creation_timestamp: Value,
     }
 }
 
-#[derive(Default)]
-struct SpecFields {
-    template: Option<Shape<TemplateFields>>,
-}
-
-impl<'de> Fields<'de> for SpecFields {
-    const NAMES: &'static [&'static str] = &["template"];
-    fn read<A: MapAccess<'de>>(&mut self, _: usize, map: &mut A) -> Result<(), A::Error> {
-        self.template = Some(map.next_value()?);
-        Ok(())
+json_fields! {
+    struct SpecFields {
+        "template" => template: Shape<TemplateFields>,
     }
 }
 
-#[derive(Default)]
-struct TemplateFields {
-    metadata: Option<Value>,
-}
-
-impl<'de> Fields<'de> for TemplateFields {
-    const NAMES: &'static [&'static str] = &["metadata"];
-    fn read<A: MapAccess<'de>>(&mut self, _: usize, map: &mut A) -> Result<(), A::Error> {
-        self.metadata = Some(map.next_value()?);
-        Ok(())
+json_fields! {
+    struct TemplateFields {
+        "metadata" => metadata: Value,
     }
 }
 

@@ -67,55 +67,61 @@ impl<'a> Scan<'a> {
             b'{' => self.map(depth + 1, step),
             b'[' => self.list(depth + 1),
             b'"' => self.string().map(drop),
+            0 => Err(format!("EOF while parsing a value at byte {}", self.at)),
             _ => {
+                let start = self.at;
                 while !matches!(
                     self.peek(),
                     b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r' | 0
                 ) {
                     self.at += 1;
                 }
-                Ok(())
+                match self.at > start {
+                    true => Ok(()),
+                    false => Err(format!("expected a value at byte {start}")),
+                }
             }
         }
     }
 
     fn map(&mut self, depth: usize, step: Option<usize>) -> Result<(), String> {
-        self.enter(depth)?;
-        loop {
-            self.whitespace();
-            if self.peek() == b'}' {
-                self.at += 1;
-                return Ok(());
-            }
-            let key = self.string()?;
-            self.whitespace();
-            self.at += 1; // ':'
+        self.container(depth, b'}', |scan| {
+            let key = scan.string()?;
+            scan.whitespace();
+            scan.at += 1; // ':'
             let next = step.filter(|&step| step < PATH.len() && key_is(key, PATH[step]));
             if let Some(step) = next {
-                self.found[step..].fill(None);
+                scan.found[step..].fill(None);
             }
-            self.whitespace();
-            let start = self.at;
-            self.value(depth, next.map(|step| step + 1))?;
+            scan.whitespace();
+            let start = scan.at;
+            scan.value(depth, next.map(|step| step + 1))?;
             if let Some(step) = next {
-                self.found[step] = Some((start, self.at));
+                scan.found[step] = Some((start, scan.at));
             }
-            self.whitespace();
-            if self.peek() == b',' {
-                self.at += 1;
-            }
-        }
+            Ok(())
+        })
     }
 
     fn list(&mut self, depth: usize) -> Result<(), String> {
+        self.container(depth, b']', |scan| scan.value(depth, None))
+    }
+
+    /// Passes a map or a list, `item` passing each of its entries or elements.
+    fn container(
+        &mut self,
+        depth: usize,
+        close: u8,
+        mut item: impl FnMut(&mut Self) -> Result<(), String>,
+    ) -> Result<(), String> {
         self.enter(depth)?;
         loop {
             self.whitespace();
-            if self.peek() == b']' {
+            if self.peek() == close {
                 self.at += 1;
                 return Ok(());
             }
-            self.value(depth, None)?;
+            item(self)?;
             self.whitespace();
             if self.peek() == b',' {
                 self.at += 1;
@@ -290,6 +296,16 @@ mod tests {
             let error = with_template_metadata(payload.as_bytes(), &new).unwrap_err();
             assert!(error.contains("surrogate"), "{error}");
             assert!(serde_json::from_str::<Value>(&payload).is_err());
+        }
+        // Text serde_json refused never gets here; cut text still ends the scan.
+        for cut in [
+            r#"{"request": {"object": {"spec": {"template": {}}, "x": [1, "#,
+            r#"{"a": :"#,
+        ] {
+            assert!(
+                with_template_metadata(cut.as_bytes(), &new).is_err(),
+                "{cut}"
+            );
         }
         let payload =
             b"{\"request\": {\"object\": {\"spec\": {\"template\": {}}, \"x\": \"\xff\"}}}";
