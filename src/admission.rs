@@ -555,36 +555,34 @@ mod tests {
 
     #[test]
     fn live_configmap_values_win_over_static_settings() {
-        let verdict = evaluate(
-            request(
-                "Service",
-                "CREATE",
-                json!({"autoscaling.knative.dev/max-scale": "3"}),
+        // The static settings' initial-scale is 5; a limit set only live bounds an unlimited max.
+        for (max_scale, data, key, written) in [
+            (
+                "3",
+                json!({"initial-scale": "2", "min-scale": "1"}),
+                "min-scale",
+                "1",
             ),
-            &context_aware(),
-            live(json!({"initial-scale": "2", "min-scale": "1"})),
-        );
-        assert_eq!(annotation(&verdict, "min-scale").as_deref(), Some("1"));
-        assert_eq!(
-            verdict.warnings,
-            vec![
-                "autoscaling.knative.dev/initial-scale set to 1: a new revision starts at its min-scale 1, not at the cluster initial-scale 2"
-            ]
-        );
-    }
-
-    #[test]
-    fn a_limit_only_in_the_live_configmap_bounds_an_unlimited_max() {
-        let verdict = evaluate(
-            request(
-                "Service",
-                "CREATE",
-                json!({"autoscaling.knative.dev/max-scale": "0"}),
+            (
+                "0",
+                json!({"max-scale": "4", "max-scale-limit": "10"}),
+                "max-scale",
+                "10",
             ),
-            &context_aware(),
-            live(json!({"max-scale": "4", "max-scale-limit": "10"})),
-        );
-        assert_eq!(annotation(&verdict, "max-scale").as_deref(), Some("10"));
+        ] {
+            let annotations = json!({"autoscaling.knative.dev/max-scale": max_scale});
+            let service = request("Service", "CREATE", annotations);
+            let verdict = evaluate(service, &context_aware(), live(data));
+            assert_eq!(annotation(&verdict, key).as_deref(), Some(written));
+            if key == "min-scale" {
+                assert_eq!(
+                    verdict.warnings,
+                    vec![
+                        "autoscaling.knative.dev/initial-scale set to 1: a new revision starts at its min-scale 1, not at the cluster initial-scale 2"
+                    ]
+                );
+            }
+        }
     }
 
     #[test]

@@ -208,51 +208,44 @@ mod tests {
         );
     }
 
+    /// Each refusal in Knative's words, and the neighbouring value that passes.
     #[test]
-    fn malformed_values_name_the_key() {
-        assert_eq!(
-            from(&[("max-scale", "ten")]),
-            Err("max-scale: invalid value \"ten\": expected a base-10 integer".to_string())
-        );
-        assert_eq!(
-            from(&[("enable-scale-to-zero", "yes")]),
-            Err(
-                "enable-scale-to-zero: invalid value \"yes\": expected a boolean (true or false)"
-                    .to_string()
-            )
-        );
-        assert!(
-            from(&[("min-scale", "99999999999")])
-                .unwrap_err()
-                .contains("int32")
-        );
-    }
-
-    #[test]
-    fn zero_initial_scale_needs_allow_zero_initial_scale() {
-        assert_eq!(
-            from(&[("initial-scale", "0")]),
-            Err("initial-scale = 0, must be at least 0 (or at least 1 when allow-zero-initial-scale is false)".to_string())
-        );
-        assert!(
-            from(&[
-                ("initial-scale", "-1"),
-                ("allow-zero-initial-scale", "true")
-            ])
-            .is_err()
-        );
-    }
-
-    #[test]
-    fn negative_min_scale_and_limit_are_rejected() {
-        assert_eq!(
-            from(&[("min-scale", "-1")]),
-            Err("min-scale = -1, must be at least 0".to_string())
-        );
-        assert_eq!(
-            from(&[("max-scale-limit", "-1")]),
-            Err("max-scale-limit = -1, must be at least 0".to_string())
-        );
+    fn values_knative_refuses_are_refused_in_its_words() {
+        let refused: &[(&[(&str, &str)], &str)] = &[
+            (
+                &[("max-scale", "ten")],
+                "max-scale: invalid value \"ten\": expected a base-10 integer",
+            ),
+            (
+                &[("min-scale", "99999999999")],
+                "min-scale: invalid value \"99999999999\": out of the int32 range",
+            ),
+            (
+                &[("enable-scale-to-zero", "yes")],
+                "enable-scale-to-zero: invalid value \"yes\": expected a boolean (true or false)",
+            ),
+            (
+                &[("initial-scale", "0")],
+                "initial-scale = 0, must be at least 0 (or at least 1 when allow-zero-initial-scale is false)",
+            ),
+            (
+                &[
+                    ("initial-scale", "-1"),
+                    ("allow-zero-initial-scale", "true"),
+                ],
+                "initial-scale = -1, must be at least 0 (or at least 1 when allow-zero-initial-scale is false)",
+            ),
+            (&[("min-scale", "-1")], "min-scale = -1, must be at least 0"),
+            (
+                &[("max-scale-limit", "-1")],
+                "max-scale-limit = -1, must be at least 0",
+            ),
+        ];
+        for (data, message) in refused {
+            assert_eq!(from(data), Err(message.to_string()), "{data:?}");
+        }
+        assert!(from(&[("initial-scale", "0"), ("allow-zero-initial-scale", "true")]).is_ok());
+        assert!(from(&[("min-scale", "0"), ("max-scale-limit", "0")]).is_ok());
     }
 
     #[test]
