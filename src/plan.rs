@@ -236,6 +236,11 @@ mod tests {
         apply(annotations, &plan_of(annotations, false, cluster))
     }
 
+    /// The annotations `pairs` admitted on a cluster with Knative's defaults.
+    fn admitted(pairs: &[(&str, &str)]) -> Map {
+        admit(&map(pairs), &ClusterConfig::default())
+    }
+
     fn scale(map: &Map) -> [Option<&str>; 3] {
         Bound::ALL.map(|b| map.get(b.key()).map(String::as_str))
     }
@@ -260,11 +265,10 @@ mod tests {
     // 2
     #[test]
     fn an_ignored_alias_is_dropped_not_validated() {
-        let input = map(&[
+        let out = admitted(&[
             ("autoscaling.knative.dev/min-scale", "1"),
             ("autoscaling.knative.dev/minScale", "abc"),
         ]);
-        let out = admit(&input, &ClusterConfig::default());
         assert_eq!(scale(&out), [Some("1"), Some("0"), Some("1")]);
         assert!(!out.contains_key("autoscaling.knative.dev/minScale"));
     }
@@ -292,12 +296,11 @@ mod tests {
     // 5
     #[test]
     fn resolved_keys_are_recorded_with_the_users_original() {
-        let input = map(&[
+        let out = admitted(&[
             ("autoscaling.knative.dev/min-scale", "1"),
             ("autoscaling.knative.dev/max-scale", "3"),
             ("autoscaling.knative.dev/initialScale", "05"),
         ]);
-        let out = admit(&input, &ClusterConfig::default());
         assert_eq!(
             out.get(RECORD_KEY).map(String::as_str),
             Some("initial-scale: 05 -> 3")

@@ -374,6 +374,20 @@ mod tests {
         )
     }
 
+    /// The resolved (min, max, initial) and the bounds a warning names.
+    fn outcome(
+        user: UserBounds,
+        traits: Traits,
+        cluster: &ClusterConfig,
+    ) -> ((i32, i32, i32), Vec<Bound>) {
+        let resolution = run(user, traits, cluster).unwrap();
+        (values(&resolution), warned(&resolution))
+    }
+
+    fn refusal(user: UserBounds, traits: Traits, cluster: &ClusterConfig) -> String {
+        run(user, traits, cluster).unwrap_err().to_string()
+    }
+
     fn warned(resolution: &Resolution) -> Vec<Bound> {
         Bound::ALL
             .into_iter()
@@ -421,9 +435,7 @@ mod tests {
             max_scale_limit: 10,
             ..cluster()
         };
-        let error = run(user(None, Some(11), None), PLAIN, &c)
-            .unwrap_err()
-            .to_string();
+        let error = refusal(user(None, Some(11), None), PLAIN, &c);
         assert!(
             error.contains("max-scale=11 exceeds max-scale-limit=10"),
             "{error}"
@@ -451,9 +463,7 @@ mod tests {
     // 3.2.3, both explicit
     #[test]
     fn explicit_max_below_explicit_min_is_rejected() {
-        let error = run(user(Some(5), Some(2), None), KSERVE, &cluster())
-            .unwrap_err()
-            .to_string();
+        let error = refusal(user(Some(5), Some(2), None), KSERVE, &cluster());
         assert!(error.contains("max-scale=2 is less than autoscaling.knative.dev/min-scale=5"));
     }
 
@@ -464,9 +474,10 @@ mod tests {
             min_scale: 5,
             ..cluster()
         };
-        let r = run(user(None, Some(3), None), PLAIN, &c).unwrap();
-        assert_eq!(values(&r), (3, 3, 3));
-        assert_eq!(warned(&r), vec![Bound::Min]);
+        assert_eq!(
+            outcome(user(None, Some(3), None), PLAIN, &c),
+            ((3, 3, 3), vec![Bound::Min])
+        );
     }
 
     // 3.2.3, max resolved
@@ -476,9 +487,10 @@ mod tests {
             max_scale: 4,
             ..cluster()
         };
-        let r = run(user(Some(6), None, None), PLAIN, &c).unwrap();
-        assert_eq!(values(&r), (6, 6, 6));
-        assert_eq!(warned(&r), vec![Bound::Max]);
+        assert_eq!(
+            outcome(user(Some(6), None, None), PLAIN, &c),
+            ((6, 6, 6), vec![Bound::Max])
+        );
     }
 
     // 3.2.3, max resolved, min above the limit
@@ -489,20 +501,13 @@ mod tests {
             max_scale_limit: 10,
             ..cluster()
         };
-        let error = run(user(Some(12), None, None), PLAIN, &c)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            error.contains("min-scale=12 exceeds max-scale-limit=10"),
-            "{error}"
-        );
-        let error = run(user(Some(12), None, None), KSERVE, &c)
-            .unwrap_err()
-            .to_string();
-        assert!(
-            error.contains("min-scale=12 exceeds max-scale-limit=10"),
-            "{error}"
-        );
+        for traits in [PLAIN, KSERVE] {
+            let error = refusal(user(Some(12), None, None), traits, &c);
+            assert!(
+                error.contains("min-scale=12 exceeds max-scale-limit=10"),
+                "{error}"
+            );
+        }
     }
 
     // 3.3
@@ -538,9 +543,10 @@ mod tests {
         let r = run(user(Some(0), None, None), KSERVE, &cluster()).unwrap();
         assert_eq!(values(&r), (0, 0, 1));
         assert!(warned(&r).is_empty());
-        let r = run(user(Some(2), None, Some(0)), PLAIN, &cluster()).unwrap();
-        assert_eq!(values(&r), (2, 0, 1));
-        assert_eq!(warned(&r), vec![Bound::Initial]);
+        assert_eq!(
+            outcome(user(Some(2), None, Some(0)), PLAIN, &cluster()),
+            ((2, 0, 1), vec![Bound::Initial])
+        );
     }
 
     // 3.3, second bullet
@@ -575,9 +581,10 @@ mod tests {
     // 3.3, third bullet
     #[test]
     fn initial_above_max_is_capped_to_max() {
-        let r = run(user(Some(1), Some(3), Some(5)), PLAIN, &cluster()).unwrap();
-        assert_eq!(values(&r), (1, 3, 3));
-        assert_eq!(warned(&r), vec![Bound::Initial]);
+        assert_eq!(
+            outcome(user(Some(1), Some(3), Some(5)), PLAIN, &cluster()),
+            ((1, 3, 3), vec![Bound::Initial])
+        );
         let c = ClusterConfig {
             initial_scale: 5,
             ..cluster()
