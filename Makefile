@@ -89,12 +89,15 @@ test: test-deps fmt lint policy.wasm
 # The main job: build the policy, evaluate a KServe predictor whose cluster initial-scale (5) is
 # above its max-scale (3), and print the patched template annotations and the warnings. The
 # evaluation is kwctl's when kwctl is on the PATH, the in-repo runner's otherwise; the runner
-# prints the patched object either way.
+# prints the patched object either way. The policy (release, for wasm32) and the runner (dev, for
+# the host) build side by side: cargo locks each profile's build directory, not the whole target/,
+# and each build has long single-threaded stretches (the policy's LTO, the interpreter's crate).
 RUN_REQUEST ?= tests/fixtures/requests/kserve-predictor-min1-max3.json
 RUN_SETTINGS ?= tests/fixtures/settings/initial-scale-5.yaml
 RUN_KWCTL := $(shell command -v kwctl 2>/dev/null || echo $(RUNNER))
 .PHONY: run
-run: policy.wasm runner
+run:
+	@$(MAKE) --no-print-directory -j2 policy.wasm runner
 	@echo "== request: $(RUN_REQUEST)"; echo "== settings: $(RUN_SETTINGS)"; echo "== evaluated by: $(RUN_KWCTL)"
 	@$(RUN_KWCTL) run --request-path $(RUN_REQUEST) --settings-path $(RUN_SETTINGS) policy.wasm 2>/dev/null \
 	  | tee target/knative-scale-policy-run.json \
