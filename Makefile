@@ -61,7 +61,8 @@ BENCH_RUNNER := target/bench/debug/policy-runner
 .PHONY: bench-runner
 bench-runner:
 	cargo build --locked -p policy-runner --bin policy-runner --features wasmtime --target-dir target/bench \
-	  --config 'profile.dev.package."*".opt-level=3'
+	  $(foreach package,"*" syn proc-macro2 quote serde_derive clap_derive thiserror-impl,\
+	    --config 'profile.dev.package.$(package).opt-level=3')
 
 .PHONY: fmt
 fmt:
