@@ -5,11 +5,11 @@
 
 use std::borrow::Cow;
 
-use serde::de::MapAccess;
 use serde_json::{Map, Value};
 
 use crate::cluster::ClusterConfig;
-use crate::fields::{Fields, Shape, json_fields};
+use crate::envelope;
+use crate::fields::{Shape, json_fields};
 use crate::kserve_admission;
 use crate::live_config;
 use crate::log;
@@ -92,10 +92,8 @@ impl<'a> Admission<'a> {
     pub fn from_json(request: Value) -> Result<Admission<'static>, String> {
         let payload = serde_json::to_vec(&serde_json::json!({ "request": request }))
             .map_err(|error| error.to_string())?;
-        let request = serde_json::from_slice::<Shape<InRequest<RequestFields>>>(&payload)
+        let request = envelope::request_fields(&payload)
             .map_err(|error| format!("request: not valid JSON ({error})"))?
-            .into_map()
-            .and_then(|envelope| envelope.request)
             .unwrap_or(Shape::Null);
         Admission::from_payload(request, Cow::Owned(payload))
     }
@@ -127,28 +125,17 @@ impl<'a> Admission<'a> {
         })
     }
 
-    /// The whole `object` (null when absent).
-    fn whole_object(&self) -> Result<Value, String> {
-        self.whole::<false>()
-    }
-
-    /// The whole `oldObject` (null when absent).
-    fn whole_old_object(&self) -> Result<Value, String> {
-        self.whole::<true>()
-    }
-
-    /// A second pass over the payload that builds only the object asked for. It fails only on
-    /// nesting deeper than serde_json's limit, or text it cannot build, in a part the first pass
-    /// skipped.
-    fn whole<const OLD: bool>(&self) -> Result<Value, String> {
-        let field = WholeObject::<OLD>::NAMES[0];
-        serde_json::from_slice::<Shape<InRequest<WholeObject<OLD>>>>(&self.payload)
-            .map(|envelope| {
-                let request = envelope.into_map().and_then(|envelope| envelope.request);
-                let object = request.and_then(Shape::into_map);
-                object.and_then(|object| object.value).unwrap_or_default()
-            })
-            .map_err(|error| format!("invalid admission request: request.{field}: {error}"))
+    /// The whole `object` and `oldObject` (null when absent), from a second pass that builds the
+    /// whole payload: for the KServe kinds only, whose objects are small. It fails only on what the
+    /// first pass skipped: nesting deeper than serde_json's limit, text it cannot build.
+    fn whole_objects(&self) -> Result<(Value, Value), String> {
+        let mut payload: Value = serde_json::from_slice(&self.payload)
+            .map_err(|error| format!("invalid admission request: not valid JSON ({error})"))?;
+        let mut take = |field: &str| {
+            let object = payload.pointer_mut(&format!("/request/{field}"));
+            object.map(Value::take).unwrap_or_default()
+        };
+        Ok((take("object"), take("oldObject")))
     }
 
     /// Kubewarden's audit scanner: each stored object as a synthetic CREATE without a user
@@ -156,34 +143,6 @@ impl<'a> Admission<'a> {
     /// new object before it has a uid and a creation time.
     fn is_audit_scan(&self) -> bool {
         self.operation == "CREATE" && self.username.is_empty() && self.object.stored
-    }
-}
-
-/// The `request` of a payload, read as `F` reads it.
-#[derive(Default)]
-struct InRequest<F> {
-    request: Option<Shape<F>>,
-}
-
-impl<'de, F: Fields<'de>> Fields<'de> for InRequest<F> {
-    const NAMES: &'static [&'static str] = &["request"];
-    fn read<A: MapAccess<'de>>(&mut self, _: usize, map: &mut A) -> Result<(), A::Error> {
-        self.request = Some(map.next_value()?);
-        Ok(())
-    }
-}
-
-/// `object` (or `oldObject`) of the request, whole.
-#[derive(Default)]
-struct WholeObject<const OLD: bool> {
-    value: Option<Value>,
-}
-
-impl<'de, const OLD: bool> Fields<'de> for WholeObject<OLD> {
-    const NAMES: &'static [&'static str] = if OLD { &["oldObject"] } else { &["object"] };
-    fn read<A: MapAccess<'de>>(&mut self, _: usize, map: &mut A) -> Result<(), A::Error> {
-        self.value = Some(map.next_value()?);
-        Ok(())
     }
 }
 
@@ -220,8 +179,8 @@ pub fn evaluate(
     if kserve_kind {
         let source = live_config::cluster_config(settings, get_resource);
         let strategy = settings.default_initial_scale;
-        let verdict = match request.whole_object() {
-            Ok(object) => check_kserve(&request, &object, &source.cluster, strategy),
+        let verdict = match request.whole_objects() {
+            Ok((object, old)) => check_kserve(&request, &object, &old, &source.cluster, strategy),
             Err(message) => Verdict::plain(Outcome::Reject(message)),
         };
         let mut warnings: Vec<String> = source.fallback_warning.into_iter().collect();
@@ -279,6 +238,7 @@ pub fn evaluate(
 fn check_kserve(
     request: &Admission,
     object: &Value,
+    old_object: &Value,
     cluster: &ClusterConfig,
     strategy: InitialStrategy,
 ) -> Verdict {
@@ -290,12 +250,10 @@ fn check_kserve(
     let deleting = object
         .pointer("/metadata/deletionTimestamp")
         .is_some_and(|value| !value.is_null());
-    // Parsed and projected from oldObject only when something would be refused.
+    // Projected from oldObject only when something would be refused.
     let housekeeping = || {
         request.operation == "UPDATE"
-            && request.whole_old_object().is_ok_and(|old| {
-                kserve_admission::same_services(&request.kind, object, &old, cluster)
-            })
+            && kserve_admission::same_services(&request.kind, object, old_object, cluster)
     };
     if refusals.is_empty() || deleting || housekeeping() {
         let mut warnings = warnings;
@@ -348,7 +306,11 @@ fn resolve_template(
             return Err(format!("spec.template: expected a map, got {found}"));
         }
         Template::Map { metadata } => {
-            Map::from_iter(metadata.iter().map(|m| ("metadata".into(), m.clone())))
+            let mut template = Map::new();
+            if let Some(metadata) = metadata {
+                template.insert("metadata".into(), metadata.clone());
+            }
+            template
         }
     };
     let metadata = child_map(&mut template, "metadata", "spec.template")?;

@@ -20,6 +20,14 @@ json_fields! {
     }
 }
 
+/// The request's fields of a payload; `None` when it has no `request`.
+pub(crate) fn request_fields(
+    payload: &[u8],
+) -> Result<Option<Shape<RequestFields>>, serde_json::Error> {
+    let envelope = serde_json::from_slice::<Shape<EnvelopeFields>>(payload)?;
+    Ok(envelope.into_map().and_then(|envelope| envelope.request))
+}
+
 pub fn read(payload: &[u8]) -> Result<(Admission<'_>, Settings), String> {
     let envelope = serde_json::from_slice::<Shape<EnvelopeFields>>(payload)
         .map_err(|error| format!("invalid admission request: not valid JSON ({error})"))?

@@ -34,22 +34,25 @@ pub fn with_template_metadata(payload: &[u8], metadata: &Value) -> Result<String
         return Err("invalid admission request: request.object.spec.template not found".into());
     };
     let metadata = metadata.to_string();
-    Ok(match scan.found[METADATA] {
-        Some((from, to)) => [&text[start..from], &metadata, &text[to..end]].concat(),
+    let mut object = String::with_capacity(end - start + metadata.len() + 12);
+    match scan.found[METADATA] {
+        Some((from, to)) => {
+            object.push_str(&text[start..from]);
+            object.push_str(&metadata);
+            object.push_str(&text[to..end]);
+        }
         None => {
             let inside = template + 1;
-            let empty = text[inside..].trim_start().starts_with('}');
-            let separator = if empty { "" } else { "," };
-            [
-                &text[start..inside],
-                "\"metadata\":",
-                &metadata,
-                separator,
-                &text[inside..end],
-            ]
-            .concat()
+            object.push_str(&text[start..inside]);
+            object.push_str("\"metadata\":");
+            object.push_str(&metadata);
+            if !text[inside..].trim_start().starts_with('}') {
+                object.push(',');
+            }
+            object.push_str(&text[inside..end]);
         }
-    })
+    }
+    Ok(object)
 }
 
 struct Scan<'a> {
