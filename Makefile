@@ -148,6 +148,9 @@ bench: policy.wasm floor-policy.wasm bench-runner
 	  $(BENCH_RUNNER) bench --request-path tests/fixtures/bench/service-2kb-resolved.json --settings-json '$(BENCH_SETTINGS)' \
 	    --grow-to $$size --num-samples $$((200000000 / size)) \
 	    --floor $(FLOOR_WASM) --floor-settings-json '{"mode": "accept"}' policy.wasm 2>/dev/null || exit 1; done
+	@echo "== the Service before resolution grown to 1000000 bytes, against the floor's mutation"
+	@$(BENCH_RUNNER) bench --request-path tests/fixtures/bench/service-2kb.json --settings-json '$(BENCH_SETTINGS)' \
+	  --grow-to 1000000 --num-samples 200 --floor $(FLOOR_WASM) --floor-settings-json '{"mode": "mutate"}' policy.wasm 2>/dev/null
 	cargo bench --locked --bench policy
 
 # Fuzzing (nightly + cargo-fuzz): raw bytes into validate and validate_settings, and a structured
