@@ -205,7 +205,7 @@ pub fn evaluate(
     let source = live_config::cluster_config(settings, get_resource);
     let mut warnings: Vec<String> = source.fallback_warning.into_iter().collect();
     let resolved = resolve_template(
-        &request.object,
+        request.object,
         &source.cluster,
         settings.default_initial_scale,
     );
@@ -291,7 +291,7 @@ fn audit_report(notes: &[Note]) -> String {
 /// The template's metadata with the plan applied to its annotations, and the notes that say what
 /// was filled or corrected, and why; `Ok(None)` when nothing changes.
 fn resolve_template(
-    object: &ObjectView,
+    object: ObjectView,
     cluster: &ClusterConfig,
     strategy: InitialStrategy,
 ) -> Result<Option<(Value, Vec<Note>)>, String> {
@@ -300,7 +300,7 @@ fn resolve_template(
         "serving.kserve.io",
         &["InferenceService", "InferenceGraph"],
     );
-    let mut template = match &object.template {
+    let mut template = match object.template {
         Template::Absent => return Ok(None),
         Template::NotAMap(found) => {
             return Err(format!("spec.template: expected a map, got {found}"));
@@ -308,7 +308,7 @@ fn resolve_template(
         Template::Map { metadata } => {
             let mut template = Map::new();
             if let Some(metadata) = metadata {
-                template.insert("metadata".into(), metadata.clone());
+                template.insert("metadata".into(), metadata);
             }
             template
         }
