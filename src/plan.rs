@@ -199,10 +199,23 @@ mod tests {
     type Map = BTreeMap<String, String>;
     type Json = serde_json::Map<String, serde_json::Value>;
 
-    fn map(pairs: &[(&str, &str)]) -> Map {
+    /// An annotation key: a bare name is one of Knative's autoscaling keys.
+    fn key(name: &str) -> String {
+        if name.contains('/') {
+            name.to_string()
+        } else {
+            format!("autoscaling.knative.dev/{name}")
+        }
+    }
+
+    /// Annotations written `key=value key=value`, keys as [`key`] reads them.
+    fn map(pairs: &str) -> Map {
         pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .split_whitespace()
+            .map(|pair| {
+                let (k, v) = pair.split_once('=').expect("key=value");
+                (key(k), v.to_string())
+            })
             .collect()
     }
 
@@ -236,20 +249,38 @@ mod tests {
         apply(annotations, &plan_of(annotations, false, cluster))
     }
 
-    /// The annotations `pairs` admitted on a cluster with Knative's defaults.
-    fn admitted(pairs: &[(&str, &str)]) -> Map {
-        admit(&map(pairs), &ClusterConfig::default())
+    /// The annotations admitted on a cluster with Knative's defaults.
+    fn admitted(annotations: &Map) -> Map {
+        admit(annotations, &ClusterConfig::default())
     }
 
-    fn scale(map: &Map) -> [Option<&str>; 3] {
-        Bound::ALL.map(|b| map.get(b.key()).map(String::as_str))
+    /// min-scale, max-scale and initial-scale, in that order, "-" where absent.
+    fn scale(map: &Map) -> String {
+        Bound::ALL
+            .map(|b| map.get(b.key()).map_or("-", String::as_str))
+            .join(" ")
+    }
+
+    /// `map` with the annotations `pairs` set, as a user's edit.
+    fn edited(map: &Map, pairs: &str) -> Map {
+        let mut out = map.clone();
+        out.extend(self::map(pairs));
+        out
+    }
+
+    fn record(map: &Map) -> Option<&str> {
+        map.get(RECORD_KEY).map(String::as_str)
+    }
+
+    fn initial(map: &Map) -> Option<&str> {
+        map.get(Bound::Initial.key()).map(String::as_str)
     }
 
     // 2
     #[test]
     fn a_value_that_does_not_parse_is_rejected_naming_the_key_as_written() {
         let error = plan(
-            &json(&map(&[("autoscaling.knative.dev/maxScale", "1.5")])),
+            &json(&map("maxScale=1.5")),
             false,
             &ClusterConfig::default(),
             InitialStrategy::Min,
@@ -265,22 +296,15 @@ mod tests {
     // 2
     #[test]
     fn an_ignored_alias_is_dropped_not_validated() {
-        let out = admitted(&[
-            ("autoscaling.knative.dev/min-scale", "1"),
-            ("autoscaling.knative.dev/minScale", "abc"),
-        ]);
-        assert_eq!(scale(&out), [Some("1"), Some("0"), Some("1")]);
-        assert!(!out.contains_key("autoscaling.knative.dev/minScale"));
+        let out = admitted(&map("min-scale=1 minScale=abc"));
+        assert_eq!(scale(&out), "1 0 1");
+        assert!(!out.contains_key(&key("minScale")));
     }
 
     // 3.4
     #[test]
     fn canonical_text_is_written_and_aliases_removed_without_a_record() {
-        let input = map(&[
-            ("autoscaling.knative.dev/minScale", "+3"),
-            ("autoscaling.knative.dev/max-scale", "007"),
-            ("autoscaling.knative.dev/initial-scale", "-0"),
-        ]);
+        let input = map("minScale=+3 max-scale=007 initial-scale=-0");
         let cluster = ClusterConfig {
             allow_zero_initial_scale: true,
             ..ClusterConfig::default()
@@ -289,22 +313,15 @@ mod tests {
         assert_eq!(plan.record, None);
         assert!(plan.notes.is_empty());
         let out = apply(&input, &plan);
-        assert_eq!(scale(&out), [Some("3"), Some("7"), Some("0")]);
-        assert!(!out.contains_key("autoscaling.knative.dev/minScale"));
+        assert_eq!(scale(&out), "3 7 0");
+        assert!(!out.contains_key(&key("minScale")));
     }
 
     // 5
     #[test]
     fn resolved_keys_are_recorded_with_the_users_original() {
-        let out = admitted(&[
-            ("autoscaling.knative.dev/min-scale", "1"),
-            ("autoscaling.knative.dev/max-scale", "3"),
-            ("autoscaling.knative.dev/initialScale", "05"),
-        ]);
-        assert_eq!(
-            out.get(RECORD_KEY).map(String::as_str),
-            Some("initial-scale: 05 -> 3")
-        );
+        let out = admitted(&map("min-scale=1 max-scale=3 initialScale=05"));
+        assert_eq!(record(&out), Some("initial-scale: 05 -> 3"));
     }
 
     // 5
@@ -316,12 +333,9 @@ mod tests {
             ..ClusterConfig::default()
         };
         for input in [
-            map(&[]),
-            map(&[("autoscaling.knative.dev/min-scale", "6")]),
-            map(&[
-                ("autoscaling.knative.dev/maxScale", "3"),
-                ("autoscaling.knative.dev/initial-scale", "9"),
-            ]),
+            map(""),
+            map("min-scale=6"),
+            map("maxScale=3 initial-scale=9"),
         ] {
             let once = admit(&input, &cluster);
             assert_eq!(admit(&once, &cluster), once, "input {input:?}");
@@ -335,96 +349,53 @@ mod tests {
             allow_zero_initial_scale: true,
             ..ClusterConfig::default()
         };
-        let created = admit(
-            &map(&[("autoscaling.knative.dev/min-scale", "0")]),
-            &cluster,
-        );
-        assert_eq!(scale(&created)[2], Some("0"));
-        let mut edited = created.clone();
-        edited.insert("autoscaling.knative.dev/min-scale".into(), "3".into());
-        let updated = admit(&edited, &cluster);
-        assert_eq!(scale(&updated), [Some("3"), Some("0"), Some("3")]);
+        let created = admit(&map("min-scale=0"), &cluster);
+        assert_eq!(initial(&created), Some("0"));
+        let updated = admit(&edited(&created, "min-scale=3"), &cluster);
+        assert_eq!(scale(&updated), "3 0 3");
     }
 
     // 5
     #[test]
     fn a_key_edited_since_is_explicit_from_then_on() {
-        let cluster = ClusterConfig::default();
-        let created = admit(
-            &map(&[("autoscaling.knative.dev/min-scale", "2")]),
-            &cluster,
-        );
-        assert_eq!(scale(&created)[2], Some("2"));
-        let mut edited = created.clone();
-        edited.insert("autoscaling.knative.dev/initial-scale".into(), "4".into());
-        edited.insert("autoscaling.knative.dev/min-scale".into(), "1".into());
-        let updated = admit(&edited, &cluster);
-        assert_eq!(scale(&updated), [Some("1"), Some("0"), Some("4")]);
-        assert_eq!(
-            updated.get(RECORD_KEY).map(String::as_str),
-            Some("max-scale: absent -> 0")
-        );
+        let created = admitted(&map("min-scale=2"));
+        assert_eq!(initial(&created), Some("2"));
+        let updated = admitted(&edited(&created, "initial-scale=4 min-scale=1"));
+        assert_eq!(scale(&updated), "1 0 4");
+        assert_eq!(record(&updated), Some("max-scale: absent -> 0"));
     }
 
     // 5
     #[test]
     fn a_corrected_explicit_value_follows_its_inputs() {
-        let cluster = ClusterConfig::default();
-        let created = admit(
-            &map(&[
-                ("autoscaling.knative.dev/max-scale", "3"),
-                ("autoscaling.knative.dev/initial-scale", "5"),
-            ]),
-            &cluster,
-        );
-        assert_eq!(scale(&created)[2], Some("3"));
-        let mut raised = created.clone();
-        raised.insert("autoscaling.knative.dev/max-scale".into(), "10".into());
-        assert_eq!(scale(&admit(&raised, &cluster))[2], Some("5"));
+        let created = admitted(&map("max-scale=3 initial-scale=5"));
+        assert_eq!(initial(&created), Some("3"));
+        let raised = edited(&created, "max-scale=10");
+        assert_eq!(initial(&admitted(&raised)), Some("5"));
     }
 
     // 5, and the section 7 row "alias added to the policy's output"
     #[test]
     fn an_alias_added_after_a_fill_is_the_users_value() {
-        let cluster = ClusterConfig::default();
-        let created = admit(&map(&[]), &cluster);
+        let created = admitted(&map(""));
         assert_eq!(
-            created.get(RECORD_KEY).map(String::as_str),
+            record(&created),
             Some("min-scale: absent -> 0, max-scale: absent -> 0, initial-scale: absent -> 1")
         );
         for (alias, kebab) in [
-            (
-                "autoscaling.knative.dev/minScale",
-                "autoscaling.knative.dev/min-scale",
-            ),
-            (
-                "autoscaling.knative.dev/maxScale",
-                "autoscaling.knative.dev/max-scale",
-            ),
-            (
-                "autoscaling.knative.dev/initialScale",
-                "autoscaling.knative.dev/initial-scale",
-            ),
+            ("minScale", "min-scale"),
+            ("maxScale", "max-scale"),
+            ("initialScale", "initial-scale"),
         ] {
-            let mut edited = created.clone();
-            edited.insert(alias.into(), "3".into());
-            let updated = admit(&edited, &cluster);
-            assert_eq!(updated.get(kebab).map(String::as_str), Some("3"), "{alias}");
-            assert!(!updated.contains_key(alias));
-            assert_eq!(
-                admit(&updated, &cluster),
-                updated,
-                "fixed point after {alias}"
-            );
+            let updated = admitted(&edited(&created, &format!("{alias}=3")));
+            assert_eq!(updated.get(&key(kebab)).map(String::as_str), Some("3"));
+            assert!(!updated.contains_key(&key(alias)));
+            assert_eq!(admitted(&updated), updated, "fixed point");
         }
-        let mut min_alias = created.clone();
-        min_alias.insert("autoscaling.knative.dev/minScale".into(), "3".into());
-        let plan = plan_of(&min_alias, false, &cluster);
+        let min_alias = edited(&created, "minScale=3");
+        let plan = plan_of(&min_alias, false, &ClusterConfig::default());
         assert!(plan.notes.iter().all(|note| !note.warn), "{:?}", plan.notes);
-        assert_eq!(
-            scale(&apply(&min_alias, &plan)),
-            [Some("3"), Some("0"), Some("3")]
-        );
+        assert_eq!(scale(&apply(&min_alias, &plan)), "3 0 3");
     }
 
     // 3.3: the revision's class is the annotation, else the cluster's pod-autoscaler-class
@@ -435,57 +406,38 @@ mod tests {
             pod_autoscaler_class: AutoscalerClass::Hpa,
             ..ClusterConfig::default()
         };
-        let min_zero = map(&[("autoscaling.knative.dev/min-scale", "0")]);
-        assert_eq!(scale(&admit(&min_zero, &hpa_cluster))[2], Some("1"));
-        let mut kpa_revision = min_zero.clone();
-        kpa_revision.insert(
-            "autoscaling.knative.dev/class".into(),
-            AutoscalerClass::KPA.into(),
-        );
-        assert_eq!(scale(&admit(&kpa_revision, &hpa_cluster))[2], Some("0"));
+        let min_zero = map("min-scale=0");
+        assert_eq!(initial(&admit(&min_zero, &hpa_cluster)), Some("1"));
+        let kpa_revision = edited(&min_zero, "class=kpa.autoscaling.knative.dev");
+        assert_eq!(initial(&admit(&kpa_revision, &hpa_cluster)), Some("0"));
         let kpa_cluster = ClusterConfig {
             pod_autoscaler_class: AutoscalerClass::Kpa,
             ..hpa_cluster
         };
-        assert_eq!(scale(&admit(&min_zero, &kpa_cluster))[2], Some("0"));
-        let mut hpa_revision = min_zero.clone();
-        hpa_revision.insert(
-            "autoscaling.knative.dev/class".into(),
-            AutoscalerClass::HPA.into(),
-        );
-        assert_eq!(scale(&admit(&hpa_revision, &kpa_cluster))[2], Some("1"));
+        assert_eq!(initial(&admit(&min_zero, &kpa_cluster)), Some("0"));
+        let hpa_revision = edited(&min_zero, "class=hpa.autoscaling.knative.dev");
+        assert_eq!(initial(&admit(&hpa_revision, &kpa_cluster)), Some("1"));
     }
 
     // 5
     #[test]
     fn the_record_is_removed_when_nothing_is_resolved() {
-        let cluster = ClusterConfig::default();
-        let created = admit(&map(&[]), &cluster);
+        let created = admitted(&map(""));
         assert!(created.contains_key(RECORD_KEY));
-        let mut all_set = created.clone();
-        for (key, value) in [
-            ("autoscaling.knative.dev/min-scale", "1"),
-            ("autoscaling.knative.dev/max-scale", "5"),
-            ("autoscaling.knative.dev/initial-scale", "2"),
-        ] {
-            all_set.insert(key.into(), value.into());
-        }
-        assert!(!admit(&all_set, &cluster).contains_key(RECORD_KEY));
+        let all_set = edited(&created, "min-scale=1 max-scale=5 initial-scale=2");
+        assert!(!admitted(&all_set).contains_key(RECORD_KEY));
     }
 
     // 5
     #[test]
     fn changed_settings_apply_at_the_next_update() {
-        let created = admit(&map(&[]), &ClusterConfig::default());
+        let created = admit(&map(""), &ClusterConfig::default());
         let stricter = ClusterConfig {
             min_scale: 2,
             max_scale: 6,
             ..ClusterConfig::default()
         };
-        assert_eq!(
-            scale(&admit(&created, &stricter)),
-            [Some("2"), Some("6"), Some("2")]
-        );
+        assert_eq!(scale(&admit(&created, &stricter)), "2 6 2");
     }
 
     #[test]
@@ -494,10 +446,7 @@ mod tests {
             initial_scale: 5,
             ..ClusterConfig::default()
         };
-        let input = map(&[
-            ("autoscaling.knative.dev/min-scale", "1"),
-            ("autoscaling.knative.dev/max-scale", "3"),
-        ]);
+        let input = map("min-scale=1 max-scale=3");
         let plan = plan_of(&input, true, &cluster);
         let warnings: Vec<String> = plan
             .notes
