@@ -44,26 +44,23 @@ impl ClusterConfig {
     ];
 
     /// Builds the config from ConfigMap data (`key` -> text); keys it does not use are ignored.
-    /// Errors name the key and the rule, in Knative's words.
-    pub fn from_data<'a>(lookup: impl Fn(&str) -> Option<&'a str>) -> Result<Self, String> {
+    pub fn from_data<'a>(lookup: impl Fn(&str) -> Option<&'a str>) -> Result<Self, ConfigError> {
         let defaults = ClusterConfig::default();
-        let int = |key: &str, default: i32| match lookup(key) {
+        let int = |key: &'static str, default: i32| match lookup(key) {
             None => Ok(default),
             Some(text) => parse_go_int32(text).map_err(|error| {
                 let why = match error {
                     IntError::Syntax => "expected a base-10 integer",
                     IntError::Range => "out of the int32 range",
                 };
-                format!("{key}: invalid value {}: {why}", quote(text))
+                ConfigError::new(key, format!("invalid value {}: {why}", quote(text)))
             }),
         };
-        let boolean = |key: &str, default: bool| match lookup(key) {
+        let boolean = |key: &'static str, default: bool| match lookup(key) {
             None => Ok(default),
             Some(text) => parse_go_bool(text).ok_or_else(|| {
-                format!(
-                    "{key}: invalid value {}: expected a boolean (true or false)",
-                    quote(text)
-                )
+                let why = "expected a boolean (true or false)";
+                ConfigError::new(key, format!("invalid value {}: {why}", quote(text)))
             }),
         };
         let config = ClusterConfig {
@@ -84,25 +81,28 @@ impl ClusterConfig {
         Ok(config)
     }
 
-    fn validate(&self) -> Result<(), String> {
+    /// Knative's checks of the values together; the rules are in Knative's words.
+    fn validate(&self) -> Result<(), ConfigError> {
+        let refuse = |key, value: i32, rule: String| {
+            Err(ConfigError::new(
+                key,
+                format!("invalid value {value}: {rule}"),
+            ))
+        };
         let least_initial = if self.allow_zero_initial_scale { 0 } else { 1 };
         if self.initial_scale < least_initial {
-            return Err(format!(
-                "initial-scale = {}, must be at least 0 (or at least 1 when allow-zero-initial-scale is false)",
-                self.initial_scale
-            ));
+            let rule = "must be at least 0 (or at least 1 when allow-zero-initial-scale is false)";
+            return refuse("initial-scale", self.initial_scale, rule.into());
         }
         if self.min_scale < 0 {
-            return Err(format!(
-                "min-scale = {}, must be at least 0",
-                self.min_scale
-            ));
+            return refuse("min-scale", self.min_scale, "must be at least 0".into());
         }
         if self.max_scale_limit < 0 {
-            return Err(format!(
-                "max-scale-limit = {}, must be at least 0",
-                self.max_scale_limit
-            ));
+            return refuse(
+                "max-scale-limit",
+                self.max_scale_limit,
+                "must be at least 0".into(),
+            );
         }
         let limit = self.max_scale_limit;
         if self.max_scale < 0 || (limit > 0 && !(1..=limit).contains(&self.max_scale)) {
@@ -111,18 +111,33 @@ impl ClusterConfig {
             } else {
                 (0, "infinity".to_string())
             };
-            return Err(format!(
-                "max-scale = {}, must be in [{lowest}, max-scale-limit({highest})] range",
-                self.max_scale
-            ));
+            let rule = format!("must be in [{lowest}, max-scale-limit({highest})] range");
+            return refuse("max-scale", self.max_scale, rule);
         }
         if self.max_scale > 0 && self.min_scale > self.max_scale {
-            return Err(format!(
-                "min-scale ({}) must be less than max-scale ({})",
-                self.min_scale, self.max_scale
-            ));
+            let rule = format!("must be less than max-scale ({})", self.max_scale);
+            return refuse("min-scale", self.min_scale, rule);
         }
         Ok(())
+    }
+}
+
+/// Why Knative would refuse config-autoscaler data: the key at fault and the rule it breaks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub key: &'static str,
+    pub message: String,
+}
+
+impl ConfigError {
+    fn new(key: &'static str, message: String) -> Self {
+        ConfigError { key, message }
+    }
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.key, self.message)
     }
 }
 
@@ -139,9 +154,11 @@ fn parse_go_bool(text: &str) -> Option<bool> {
 mod tests {
     use super::*;
 
+    /// The config from `pairs`, or Knative's refusal as the policy words it.
     fn from(pairs: &[(&str, &str)]) -> Result<ClusterConfig, String> {
         let pairs = pairs.to_vec();
         ClusterConfig::from_data(move |key| pairs.iter().find(|(k, _)| *k == key).map(|(_, v)| *v))
+            .map_err(|error| error.to_string())
     }
 
     #[test]
@@ -226,19 +243,22 @@ mod tests {
             ),
             (
                 &[("initial-scale", "0")],
-                "initial-scale = 0, must be at least 0 (or at least 1 when allow-zero-initial-scale is false)",
+                "initial-scale: invalid value 0: must be at least 0 (or at least 1 when allow-zero-initial-scale is false)",
             ),
             (
                 &[
                     ("initial-scale", "-1"),
                     ("allow-zero-initial-scale", "true"),
                 ],
-                "initial-scale = -1, must be at least 0 (or at least 1 when allow-zero-initial-scale is false)",
+                "initial-scale: invalid value -1: must be at least 0 (or at least 1 when allow-zero-initial-scale is false)",
             ),
-            (&[("min-scale", "-1")], "min-scale = -1, must be at least 0"),
+            (
+                &[("min-scale", "-1")],
+                "min-scale: invalid value -1: must be at least 0",
+            ),
             (
                 &[("max-scale-limit", "-1")],
-                "max-scale-limit = -1, must be at least 0",
+                "max-scale-limit: invalid value -1: must be at least 0",
             ),
         ];
         for (data, message) in refused {
@@ -252,7 +272,9 @@ mod tests {
     fn max_scale_must_lie_within_the_limit() {
         assert_eq!(
             from(&[("max-scale-limit", "10")]),
-            Err("max-scale = 0, must be in [1, max-scale-limit(10)] range".to_string())
+            Err(
+                "max-scale: invalid value 0: must be in [1, max-scale-limit(10)] range".to_string()
+            )
         );
         assert!(from(&[("max-scale-limit", "10"), ("max-scale", "11")]).is_err());
         assert!(from(&[("max-scale-limit", "10"), ("max-scale", "10")]).is_ok());
@@ -263,7 +285,7 @@ mod tests {
     fn global_min_must_not_exceed_global_max() {
         assert_eq!(
             from(&[("min-scale", "5"), ("max-scale", "4")]),
-            Err("min-scale (5) must be less than max-scale (4)".to_string())
+            Err("min-scale: invalid value 5: must be less than max-scale (4)".to_string())
         );
         assert!(from(&[("min-scale", "4"), ("max-scale", "4")]).is_ok());
         assert!(from(&[("min-scale", "5"), ("max-scale", "0")]).is_ok());

@@ -4,12 +4,13 @@
 //! scanner hears of objects the policy would change (section 8).
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::cluster::ClusterConfig;
-use crate::message::{describe, json_type};
+use crate::message::{describe, json_type, quote};
 use crate::resolve::InitialStrategy;
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
@@ -52,17 +53,40 @@ impl Default for ConfigMapRef {
 
 const SETTING_NAMES: &str = "autoscaler, defaultInitialScale, autoscalerConfigMap, auditChanges";
 
-impl TryFrom<Value> for Settings {
-    type Error = String;
+/// Why settings are refused: the setting at fault, as a dotted path (`settings` for the whole),
+/// and the rule it breaks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SettingsError {
+    pub path: String,
+    pub message: String,
+}
 
-    fn try_from(value: Value) -> Result<Self, String> {
+impl SettingsError {
+    fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+        SettingsError {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for SettingsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+impl TryFrom<Value> for Settings {
+    type Error = SettingsError;
+
+    fn try_from(value: Value) -> Result<Self, SettingsError> {
         Settings::from_json(&value)
     }
 }
 
 impl Settings {
     /// Reads and validates settings; errors name the setting and the rule.
-    pub fn from_json(value: &Value) -> Result<Settings, String> {
+    pub fn from_json(value: &Value) -> Result<Settings, SettingsError> {
         let expected = format!("an object with {SETTING_NAMES}");
         let Some(fields) = map_or_null(value, "settings", &expected)? else {
             return Ok(Settings::default());
@@ -75,10 +99,8 @@ impl Settings {
                 "autoscalerConfigMap" => settings.autoscaler_config_map = config_map(value)?,
                 "auditChanges" => settings.audit_changes = audit_changes(value)?,
                 unknown => {
-                    return Err(format!(
-                        "unknown setting {}: the settings are {SETTING_NAMES}",
-                        crate::message::quote(unknown)
-                    ));
+                    let rule = format!("unknown setting: the settings are {SETTING_NAMES}");
+                    return Err(SettingsError::new(path_segment(unknown), rule));
                 }
             }
         }
@@ -88,7 +110,7 @@ impl Settings {
 
 /// config-autoscaler data as pasted from the ConfigMap: strings, or plain YAML numbers and
 /// booleans. Keys this policy does not use are ignored whatever their type.
-fn autoscaler(value: &Value) -> Result<ClusterConfig, String> {
+fn autoscaler(value: &Value) -> Result<ClusterConfig, SettingsError> {
     let expected = "the data of the config-autoscaler ConfigMap (a map)";
     let Some(data) = map_or_null(value, "autoscaler", expected)? else {
         return Ok(ClusterConfig::default());
@@ -101,40 +123,37 @@ fn autoscaler(value: &Value) -> Result<ClusterConfig, String> {
             Some(Value::Number(n)) => n.to_string(),
             Some(Value::Bool(b)) => b.to_string(),
             Some(other) => {
-                return Err(format!(
-                    "autoscaler.{key}: expected a string, number or boolean, got {}",
-                    json_type(other)
-                ));
+                let found = json_type(other);
+                let rule = format!("expected a string, number or boolean, got {found}");
+                return Err(SettingsError::new(format!("autoscaler.{key}"), rule));
             }
         };
         text.insert(key, scalar);
     }
     ClusterConfig::from_data(|key| text.get(key).map(String::as_str))
-        .map_err(|error| format!("autoscaler.{error}"))
+        .map_err(|error| SettingsError::new(format!("autoscaler.{}", error.key), error.message))
 }
 
-fn strategy(value: &Value) -> Result<InitialStrategy, String> {
+fn strategy(value: &Value) -> Result<InitialStrategy, SettingsError> {
     match value.as_str() {
         Some("min") => Ok(InitialStrategy::Min),
         Some("cluster") => Ok(InitialStrategy::Cluster),
-        _ => Err(format!(
-            "defaultInitialScale: invalid value {}: expected \"min\" or \"cluster\"",
-            describe(value)
+        _ => Err(invalid_value(
+            "defaultInitialScale",
+            value,
+            "\"min\" or \"cluster\"",
         )),
     }
 }
 
-fn audit_changes(value: &Value) -> Result<bool, String> {
-    value.as_bool().ok_or_else(|| {
-        format!(
-            "auditChanges: invalid value {}: expected true or false",
-            describe(value)
-        )
-    })
+fn audit_changes(value: &Value) -> Result<bool, SettingsError> {
+    value
+        .as_bool()
+        .ok_or_else(|| invalid_value("auditChanges", value, "true or false"))
 }
 
 /// `{}` selects Knative's own location; `null` turns the context-aware mode off.
-fn config_map(value: &Value) -> Result<Option<ConfigMapRef>, String> {
+fn config_map(value: &Value) -> Result<Option<ConfigMapRef>, SettingsError> {
     let expected = "a map with namespace and name";
     let Some(fields) = map_or_null(value, "autoscalerConfigMap", expected)? else {
         return Ok(None);
@@ -145,9 +164,10 @@ fn config_map(value: &Value) -> Result<Option<ConfigMapRef>, String> {
             "namespace" => &mut reference.namespace,
             "name" => &mut reference.name,
             unknown => {
-                return Err(format!(
-                    "autoscalerConfigMap: unknown key {}: the keys are namespace and name",
-                    crate::message::quote(unknown)
+                let path = format!("autoscalerConfigMap.{}", path_segment(unknown));
+                return Err(SettingsError::new(
+                    path,
+                    "unknown key: the keys are namespace and name",
                 ));
             }
         };
@@ -165,9 +185,10 @@ fn config_map(value: &Value) -> Result<Option<ConfigMapRef>, String> {
         match value.as_str() {
             Some(text) if valid(text) => *slot = text.to_string(),
             _ => {
-                return Err(format!(
-                    "autoscalerConfigMap.{key}: invalid value {}: expected {rule}",
-                    describe(value)
+                return Err(invalid_value(
+                    &format!("autoscalerConfigMap.{key}"),
+                    value,
+                    rule,
                 ));
             }
         }
@@ -181,14 +202,29 @@ fn map_or_null<'a>(
     value: &'a Value,
     path: &str,
     expected: &str,
-) -> Result<Option<&'a serde_json::Map<String, Value>>, String> {
+) -> Result<Option<&'a serde_json::Map<String, Value>>, SettingsError> {
     match value {
         Value::Null => Ok(None),
         Value::Object(fields) => Ok(Some(fields)),
-        other => Err(format!(
-            "{path}: expected {expected}, got {}",
-            json_type(other)
-        )),
+        other => {
+            let rule = format!("expected {expected}, got {}", json_type(other));
+            Err(SettingsError::new(path, rule))
+        }
+    }
+}
+
+fn invalid_value(path: &str, value: &Value, expected: &str) -> SettingsError {
+    let rule = format!("invalid value {}: expected {expected}", describe(value));
+    SettingsError::new(path, rule)
+}
+
+/// A key as written in the settings, quoted when it is not a plain name (or is a long one).
+fn path_segment(key: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    if !key.is_empty() && key.len() <= 64 && key.chars().all(plain) {
+        key.to_string()
+    } else {
+        quote(key)
     }
 }
 
@@ -213,7 +249,7 @@ mod tests {
     use serde_json::json;
 
     fn settings(value: Value) -> Result<Settings, String> {
-        Settings::from_json(&value)
+        Settings::from_json(&value).map_err(|error| error.to_string())
     }
 
     #[test]
@@ -249,8 +285,28 @@ mod tests {
     fn unknown_top_level_setting_is_rejected() {
         assert_eq!(
             settings(json!({"defaultInitalScale": "min"})).unwrap_err(),
-            "unknown setting \"defaultInitalScale\": the settings are autoscaler, defaultInitialScale, autoscalerConfigMap, auditChanges"
+            "defaultInitalScale: unknown setting: the settings are autoscaler, defaultInitialScale, autoscalerConfigMap, auditChanges"
         );
+    }
+
+    #[test]
+    fn errors_carry_the_path_and_the_rule_apart() {
+        let error = |value: Value| Settings::from_json(&value).unwrap_err();
+        assert_eq!(
+            error(json!({"autoscaler": {"min-scale": "5", "max-scale": "4"}})),
+            SettingsError::new(
+                "autoscaler.min-scale",
+                "invalid value 5: must be less than max-scale (4)"
+            )
+        );
+        assert_eq!(
+            error(json!({"autoscalerConfigMap": {"name": "A"}})).path,
+            "autoscalerConfigMap.name"
+        );
+        assert_eq!(error(json!({"auditChanges": 1})).path, "auditChanges");
+        assert_eq!(error(json!(["autoscaler"])).path, "settings");
+        assert_eq!(error(json!({"a b": 1})).path, "\"a b\"");
+        assert_eq!(error(json!({"": 1})).path, "\"\"");
     }
 
     #[test]
@@ -290,7 +346,7 @@ mod tests {
             ),
             (
                 json!({"autoscalerConfigMap": {"ns": "x"}}),
-                "autoscalerConfigMap: unknown key \"ns\": the keys are namespace and name",
+                "autoscalerConfigMap.ns: unknown key: the keys are namespace and name",
             ),
             (
                 json!({"autoscalerConfigMap": {"name": ""}}),
@@ -366,11 +422,11 @@ mod tests {
             ),
             (
                 json!({"autoscaler": {"initial-scale": 0}}),
-                "autoscaler.initial-scale = 0, must be at least 0 (or at least 1 when allow-zero-initial-scale is false)",
+                "autoscaler.initial-scale: invalid value 0: must be at least 0 (or at least 1 when allow-zero-initial-scale is false)",
             ),
             (
                 json!({"autoscaler": {"max-scale-limit": "10"}}),
-                "autoscaler.max-scale = 0, must be in [1, max-scale-limit(10)] range",
+                "autoscaler.max-scale: invalid value 0: must be in [1, max-scale-limit(10)] range",
             ),
             (
                 json!({"autoscaler": {"enable-scale-to-zero": "yes"}}),

@@ -50,7 +50,7 @@ fn respond(verdict: Verdict) -> CallResult {
 pub fn validate_settings(payload: &[u8]) -> CallResult {
     let verdict = serde_json::from_slice::<Value>(payload)
         .map_err(|error| format!("settings: not valid JSON ({error})"))
-        .and_then(|value| Settings::from_json(&value));
+        .and_then(|value| Settings::from_json(&value).map_err(|error| error.to_string()));
     let response = SettingsValidationResponse {
         valid: verdict.is_ok(),
         message: verdict.err(),

@@ -75,7 +75,7 @@ fn each_failure_mode_falls_back_to_static_settings_with_one_warning() {
         (
             "invalid-data",
             granted("invalid-data"),
-            "Knative would refuse its data: initial-scale = 0",
+            "Knative would refuse its data: initial-scale: invalid value 0: must be at least 0",
         ),
         (
             "not granted",

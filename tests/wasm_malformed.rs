@@ -268,7 +268,7 @@ fn rejections_name_the_field_and_never_echo_the_request() {
         (
             request.clone(),
             json!({"autoscaler": {"initial-scale": "0"}}),
-            "invalid settings: autoscaler.initial-scale = 0, must be at least 0 (or at least 1 when allow-zero-initial-scale is false)",
+            "invalid settings: autoscaler.initial-scale: invalid value 0: must be at least 0 (or at least 1 when allow-zero-initial-scale is false)",
         ),
         (
             {

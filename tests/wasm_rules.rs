@@ -467,14 +467,14 @@ fn settings_are_validated_with_messages_naming_the_key() {
     assert_eq!(
         typo.message.as_deref(),
         Some(
-            "unknown setting \"defaultInitalScale\": the settings are autoscaler, defaultInitialScale, autoscalerConfigMap, auditChanges"
+            "defaultInitalScale: unknown setting: the settings are autoscaler, defaultInitialScale, autoscalerConfigMap, auditChanges"
         )
     );
     let zero = verdict(settings("invalid-zero-initial-scale"));
     assert_eq!(
         zero.message.as_deref(),
         Some(
-            "autoscaler.initial-scale = 0, must be at least 0 (or at least 1 when allow-zero-initial-scale is false)"
+            "autoscaler.initial-scale: invalid value 0: must be at least 0 (or at least 1 when allow-zero-initial-scale is false)"
         )
     );
 }
