@@ -7,16 +7,15 @@
 //! serverless component, as the policy will resolve it.
 
 mod behaviour;
+mod browser;
 
 use knative_scale_policy::admission::{Admission, Outcome, evaluate};
 use knative_scale_policy::kserve::{self, Projection};
 use knative_scale_policy::live_config::cluster_config;
 use knative_scale_policy::settings::Settings;
 use serde_json::{Map, Value, json};
-use wasm_bindgen::prelude::wasm_bindgen;
 
-/// The browser entry point: YAML or JSON texts in, the result as JSON text out.
-#[wasm_bindgen]
+/// The page's one question: YAML or JSON texts in, the result as JSON text out.
 pub fn explain(service: &str, config_autoscaler: &str, settings: &str) -> String {
     let result = match Inputs::parse(service, config_autoscaler, settings) {
         Ok(inputs) => inputs.explain(),
@@ -78,7 +77,9 @@ impl Inputs {
     pub fn explain(&self) -> Value {
         let settings = match Settings::from_json(&self.effective_settings()) {
             Ok(settings) => settings,
-            Err(error) => return json!({"verdict": "error", "error": format!("settings: {error}")}),
+            Err(error) => {
+                return json!({"verdict": "error", "error": format!("invalid settings: {error}")});
+            }
         };
         let live = json!({"data": self.config_data});
         let get_resource = |_: &[u8]| Ok(serde_json::to_vec(&live).unwrap_or_default());

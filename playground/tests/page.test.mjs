@@ -194,6 +194,6 @@ test("a shared link restores the editors and the result", async () => {
 });
 
 test("the playground's module stays under 300 KB", () => {
-  const size = statSync(join(dist, "knative_scale_playground_bg.wasm")).size;
+  const size = statSync(join(dist, "knative_scale_playground.wasm")).size;
   assert.ok(size <= 300_000, `${size} bytes`);
 });

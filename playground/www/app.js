@@ -1,5 +1,5 @@
 // The playground page: three editors in, the policy's answer out, state in the URL fragment.
-import init, { explain } from "./knative_scale_playground.js";
+import { load } from "./engine.js";
 
 const kserveOwner = (kind, version, name) => `  ownerReferences:
     - apiVersion: serving.kserve.io/${version}
@@ -169,7 +169,7 @@ function choose(index) {
   evaluate();
 }
 
-await init();
+const explain = await load();
 SCENARIOS.forEach((scenario, index) => {
   const button = document.createElement("button");
   button.type = "button";
