@@ -82,8 +82,11 @@ lint-workflows:
 # e2e.bats and the browser tests run the runner that `cargo test --workspace` builds (for
 # runner/tests/cli.rs): `make runner` alone resolves the dependencies' features for the runner
 # only, which differ from the workspace's, and would build it all again.
+# The lints (a check build for the host) and the policy (a release build for wasm32) build side
+# by side: each has long single-threaded stretches.
 .PHONY: test
-test: test-deps fmt lint policy.wasm
+test: test-deps fmt
+	@$(MAKE) --no-print-directory -j2 lint policy.wasm
 	set -o pipefail; cargo test --locked --workspace 2>&1 | tee target/test-cargo.log
 	set -o pipefail; $(MAKE) --no-print-directory e2e-bats 2>&1 | tee target/test-e2e.log
 	set -o pipefail; $(MAKE) --no-print-directory playground browser-tests 2>&1 | tee target/test-browser.log
@@ -173,16 +176,22 @@ fuzz:
 	cd fuzz && for target in $(FUZZ_TARGETS); do \
 	  cargo +nightly fuzz run $$target -- -max_total_time=$(FUZZ_SECONDS) || exit 1; done
 
+# The smoke run builds the targets once, then runs the three side by side (each libFuzzer
+# process uses one core) and fails if any of them does.
 .PHONY: fuzz-smoke
 fuzz-smoke:
-	@if cargo +nightly fuzz --version >/dev/null 2>&1; then \
-	  cd fuzz && for target in $(FUZZ_TARGETS); do \
-	    scratch=$$(mktemp -d) && \
-	    cargo +nightly fuzz run $$target $$scratch corpus/$$target -- -max_total_time=30 2>&1 | grep -E '^(Done|==|SUMMARY)|panicked' ; \
-	    test $${PIPESTATUS[0]} -eq 0 || exit 1; rm -rf $$scratch; done; \
-	else \
+	@if ! cargo +nightly fuzz --version >/dev/null 2>&1; then \
 	  echo "fuzz smoke skipped: no nightly toolchain with cargo-fuzz here (rustup toolchain install nightly && cargo install cargo-fuzz)"; \
-	fi
+	  exit 0; fi; \
+	cd fuzz && cargo +nightly fuzz build || exit 1; \
+	pids=(); for target in $(FUZZ_TARGETS); do \
+	  ( scratch=$$(mktemp -d) \
+	    && cargo +nightly fuzz run $$target $$scratch corpus/$$target -- -max_total_time=30 > $$scratch.log 2>&1; \
+	    status=$$?; grep -E '^(Done|==|SUMMARY)|panicked' $$scratch.log | sed "s/^/$$target: /"; \
+	    test $$status -eq 0 || tail -n 20 $$scratch.log | sed "s/^/$$target: /"; \
+	    rm -rf $$scratch $$scratch.log; exit $$status ) & pids+=($$!); \
+	done; \
+	failed=0; for pid in "$${pids[@]}"; do wait $$pid || failed=1; done; exit $$failed
 
 # The browser playground: the policy's rules and JSON edge for wasm32-unknown-unknown, shrunk with
 # wasm-opt, next to one HTML file, the scripts and one stylesheet. The module exports three plain
