@@ -50,7 +50,7 @@ policy.wasm: toolchain
 	cargo build --locked --release --target $(WASM_TARGET) -p knative-scale-policy
 	cp $(RELEASE_WASM) policy.wasm
 
-# The in-repo waPC host (on the wasmi interpreter, which builds in about a minute). The bench
+# The in-repo waPC host (on the wasmi interpreter, which builds in under a minute). The bench
 # build adds wasmtime, as Kubewarden's evaluator runs policies, to its own binary, with every
 # dependency fully optimized (wasmtime's host side is part of what it measures).
 .PHONY: runner
@@ -61,7 +61,7 @@ BENCH_RUNNER := target/bench/debug/policy-runner
 .PHONY: bench-runner
 bench-runner:
 	cargo build --locked -p policy-runner --bin policy-runner --features wasmtime --target-dir target/bench \
-	  $(foreach package,"*" syn proc-macro2 quote serde_derive clap_derive thiserror-impl,\
+	  $(foreach package,"*" syn proc-macro2 quote serde_derive clap_derive thiserror-impl clap_builder serde_yaml unsafe-libyaml wasmparser,\
 	    --config 'profile.dev.package.$(package).opt-level=3')
 
 .PHONY: fmt
