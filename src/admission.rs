@@ -515,36 +515,33 @@ mod tests {
         }
     }
 
+    /// A Service with `max-scale` evaluated in context-aware mode against the live ConfigMap
+    /// `data` (the static settings' initial-scale is 5).
+    fn live_service(max_scale: &str, data: Value) -> Verdict {
+        let annotations = json!({"autoscaling.knative.dev/max-scale": max_scale});
+        evaluate(
+            request("Service", "CREATE", annotations),
+            &context_aware(),
+            live(data),
+        )
+    }
+
     #[test]
     fn live_configmap_values_win_over_static_settings() {
-        // The static settings' initial-scale is 5; a limit set only live bounds an unlimited max.
-        for (max_scale, data, key, written) in [
-            (
-                "3",
-                json!({"initial-scale": "2", "min-scale": "1"}),
-                "min-scale",
-                "1",
-            ),
-            (
-                "0",
-                json!({"max-scale": "4", "max-scale-limit": "10"}),
-                "max-scale",
-                "10",
-            ),
-        ] {
-            let annotations = json!({"autoscaling.knative.dev/max-scale": max_scale});
-            let service = request("Service", "CREATE", annotations);
-            let verdict = evaluate(service, &context_aware(), live(data));
-            assert_eq!(annotation(&verdict, key).as_deref(), Some(written));
-            if key == "min-scale" {
-                assert_eq!(
-                    verdict.warnings,
-                    vec![
-                        "autoscaling.knative.dev/initial-scale set to 1: a new revision starts at its min-scale 1, not at the cluster initial-scale 2"
-                    ]
-                );
-            }
-        }
+        let verdict = live_service("3", json!({"initial-scale": "2", "min-scale": "1"}));
+        assert_eq!(annotation(&verdict, "min-scale").as_deref(), Some("1"));
+        assert_eq!(
+            verdict.warnings,
+            vec![
+                "autoscaling.knative.dev/initial-scale set to 1: a new revision starts at its min-scale 1, not at the cluster initial-scale 2"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_limit_only_in_the_live_configmap_bounds_an_unlimited_max() {
+        let verdict = live_service("0", json!({"max-scale": "4", "max-scale-limit": "10"}));
+        assert_eq!(annotation(&verdict, "max-scale").as_deref(), Some("10"));
     }
 
     #[test]
