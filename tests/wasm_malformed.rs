@@ -332,3 +332,25 @@ fn autoscaler_config_map_must_name_a_kubernetes_object() {
         .unwrap();
     assert!(verdict.valid);
 }
+
+// Section 6: an unknown key is named first, quoted when it is not a plain name, and cut.
+#[test]
+fn unknown_setting_keys_are_named_quoted_and_cut() {
+    let message = |settings: Value| {
+        let verdict = policy().validate_settings(&settings).expect("no trap");
+        assert!(!verdict.valid, "{settings}");
+        verdict.message.unwrap()
+    };
+    assert_eq!(
+        message(json!({"autoscalerConfigMap": {"ns": "knative-serving"}})),
+        "autoscalerConfigMap.ns: unknown key: the keys are namespace and name"
+    );
+    let odd = format!("a\"b\n{}", "x".repeat(500));
+    let text = message(json!({ odd: 1 }));
+    assert!(
+        text.starts_with(r#""a\"b\nxxx"#)
+            && text.contains("... (504 characters): unknown setting: "),
+        "{text}"
+    );
+    assert!(text.len() < 200, "{} characters", text.len());
+}
