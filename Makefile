@@ -50,7 +50,7 @@ policy.wasm: toolchain
 	cargo build --locked --release --target $(WASM_TARGET) -p knative-scale-policy
 	cp $(RELEASE_WASM) policy.wasm
 
-# The in-repo waPC host (on the wasmi interpreter, which builds in under a minute). The bench
+# The in-repo waPC host (on the wasmi interpreter: about 70 s to build on a fresh clone). The bench
 # build adds wasmtime, as Kubewarden's evaluator runs policies, to its own binary, with every
 # dependency fully optimized (wasmtime's host side is part of what it measures).
 .PHONY: runner
@@ -101,8 +101,7 @@ RUN_REQUEST ?= tests/fixtures/requests/kserve-predictor-min1-max3.json
 RUN_SETTINGS ?= tests/fixtures/settings/initial-scale-5.yaml
 RUN_KWCTL := $(shell command -v kwctl 2>/dev/null || echo $(RUNNER))
 .PHONY: run
-run:
-	@$(MAKE) --no-print-directory policy.wasm runner
+run: policy.wasm runner
 	@echo "== request: $(RUN_REQUEST)"; echo "== settings: $(RUN_SETTINGS)"; echo "== evaluated by: $(RUN_KWCTL)"
 	@$(RUN_KWCTL) run --request-path $(RUN_REQUEST) --settings-path $(RUN_SETTINGS) policy.wasm 2>/dev/null \
 	  | tee target/knative-scale-policy-run.json \
