@@ -13,7 +13,7 @@ use crate::fields::{Shape, json_fields};
 use crate::kserve_admission;
 use crate::live_config;
 use crate::log;
-use crate::message::json_type;
+use crate::message::{json_type, warning_line};
 use crate::object_view::{ObjectFields, ObjectView, Template};
 use crate::plan::{Note, plan};
 use crate::resolve::InitialStrategy;
@@ -158,8 +158,21 @@ fn text(value: Option<&Value>, path: &str) -> Result<String, String> {
     }
 }
 
-/// `get_resource` is the host capability, injected so that tests need no host.
+/// `get_resource` is the host capability, injected so that tests need no host. Every warning
+/// is one line the API server keeps (rules section 4).
 pub fn evaluate(
+    request: Admission,
+    settings: &Settings,
+    get_resource: impl FnOnce(&[u8]) -> Result<Vec<u8>, String>,
+) -> Verdict {
+    let verdict = decide(request, settings, get_resource);
+    Verdict {
+        outcome: verdict.outcome,
+        warnings: verdict.warnings.iter().map(|w| warning_line(w)).collect(),
+    }
+}
+
+fn decide(
     request: Admission,
     settings: &Settings,
     get_resource: impl FnOnce(&[u8]) -> Result<Vec<u8>, String>,

@@ -60,15 +60,16 @@ pub fn cluster_config(
         },
         Err(why) => {
             let name = format!("ConfigMap {}/{}", reference.namespace, reference.name);
-            // The host's whole error (a 403 from the API server runs to some 600 characters)
-            // goes to the policy server's log; the warning keeps its start, as kubectl shows
-            // warnings of a few hundred characters at most.
+            // The host's whole error (a 403 from the API server runs to some 600 characters,
+            // the policy server adds a backtrace on the next lines) goes to the policy server's
+            // log; the warning keeps the start of its first line: kube-apiserver drops a warning
+            // that holds a newline.
             crate::log::warning(&format!("{name} could not be used: {why}"));
             Source {
                 cluster: settings.autoscaler,
                 fallback_warning: Some(format!(
                     "{name} could not be used ({}); scale bounds were resolved with the policy's static autoscaler settings",
-                    crate::message::cut(&why, 90)
+                    crate::message::cut(crate::message::first_line(&why), 90)
                 )),
             }
         }
@@ -106,6 +107,16 @@ mod tests {
 
     fn answer(config_map: Value) -> impl FnOnce(&[u8]) -> Result<Vec<u8>, String> {
         move |_| Ok(serde_json::to_vec(&config_map).unwrap())
+    }
+
+    #[test]
+    fn a_host_error_on_several_lines_keeps_its_first_in_the_warning() {
+        let error = "Callback evaluation failure: kube::Client was not initialized properly\n\nStack backtrace:\n   0: <unknown>".to_string();
+        let source = cluster_config(&context_aware(ClusterConfig::default()), |_| Err(error));
+        assert_eq!(
+            source.fallback_warning.unwrap(),
+            "ConfigMap knative-serving/config-autoscaler could not be used (Callback evaluation failure: kube::Client was not initialized properly); scale bounds were resolved with the policy's static autoscaler settings"
+        );
     }
 
     #[test]

@@ -27,6 +27,31 @@ pub fn cut(text: &str, max: usize) -> String {
     }
 }
 
+/// The most bytes of a warning kube-apiserver passes on whole (it may truncate longer ones).
+pub const WARNING_BYTES: usize = 256;
+
+/// A warning as kube-apiserver keeps it: one line of printable text (it drops a warning that
+/// holds a control character, a newline included), at most 256 bytes (so 256 characters too).
+pub fn warning_line(text: &str) -> String {
+    let line: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if line.len() <= WARNING_BYTES {
+        return line;
+    }
+    let end = (0..=WARNING_BYTES - 3)
+        .rev()
+        .find(|&end| line.is_char_boundary(end))
+        .unwrap_or(0);
+    format!("{}...", &line[..end])
+}
+
+/// The first line of a host's error: the rest is its cause chain or a backtrace.
+pub fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or_default().trim_end()
+}
+
 /// The first `max` characters of `text`, when it has more.
 fn head(text: &str, max: usize) -> Option<&str> {
     text.char_indices().nth(max).map(|(end, _)| &text[..end])
@@ -74,6 +99,25 @@ mod tests {
             format!("\"{}\"... (400 characters)", "9".repeat(64))
         );
         assert_eq!(quote(&"é".repeat(64)), format!("\"{}\"", "é".repeat(64)));
+    }
+
+    #[test]
+    fn a_warning_is_one_printable_line_of_at_most_256_bytes() {
+        assert_eq!(warning_line("a\nb\tc\u{7f}d"), "a b c d");
+        let long = warning_line(&"é".repeat(300));
+        assert!(long.len() <= WARNING_BYTES && long.ends_with("..."));
+        assert!(long.starts_with(&"é".repeat(126)));
+        assert_eq!(warning_line(&"x".repeat(256)), "x".repeat(256));
+    }
+
+    #[test]
+    fn a_host_error_keeps_its_first_line() {
+        assert_eq!(
+            first_line("Host error: kube::Client was not initialized\n\nStack backtrace:\n 0: x"),
+            "Host error: kube::Client was not initialized"
+        );
+        assert_eq!(first_line(""), "");
+        assert_eq!(first_line("one line\r\n"), "one line");
     }
 
     #[test]

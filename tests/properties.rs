@@ -94,4 +94,33 @@ proptest! {
             }
         }
     }
+
+    /// kube-apiserver drops a warning holding a control character and may cut one over 256
+    /// characters (rules section 4): whatever the request, the settings or the host's error.
+    #[test]
+    fn every_warning_is_one_printable_line_the_api_server_keeps(
+        request in knative_request(), (settings, _) in valid_settings(),
+        context_aware in any::<bool>(), host_error in "(?s)\\PC{0,40}(\n|\r\n|\t|\u{1b}|\\PC){0,400}"
+    ) {
+        let mut settings = settings;
+        if context_aware {
+            settings["autoscalerConfigMap"] = json!({"namespace": "knative-serving", "name": "config-autoscaler"});
+        }
+        let settings = Settings::from_json(&settings).unwrap();
+        let reads_config = !(request["kind"]["kind"] == "Configuration"
+            && request["object"]["metadata"]["ownerReferences"].to_string().contains("\"Service\""));
+        let admission = Admission::from_json(request).expect("a well-formed request");
+        let verdict = evaluate(admission, &settings, |_| Err(host_error.clone()));
+        for warning in &verdict.warnings {
+            prop_assert!(!warning.chars().any(char::is_control), "{:?}", warning);
+            prop_assert!(warning.len() <= 256, "{} bytes: {:?}", warning.len(), warning);
+        }
+        if context_aware && reads_config {
+            let fallback = &verdict.warnings[0];
+            prop_assert!(fallback.starts_with("ConfigMap knative-serving/config-autoscaler could not be used ("), "{:?}", fallback);
+            let first_line = host_error.lines().next().unwrap_or_default();
+            let start: String = first_line.chars().take(20).map(|c| if c.is_control() { ' ' } else { c }).collect();
+            prop_assert!(fallback.contains(start.trim_end()), "{:?}", fallback);
+        }
+    }
 }

@@ -7,18 +7,33 @@ mod common;
 use common::*;
 use serde_json::{Value, json};
 
-/// The request the audit scanner sends for an object as the API server stores it.
-fn as_audit_scan(mut request: Value, stored: &Value) -> Value {
-    let kind = stored["kind"].clone();
-    request["operation"] = json!("CREATE");
-    request.as_object_mut().unwrap().remove("userInfo");
-    request.as_object_mut().unwrap().remove("oldObject");
-    request["resource"]["resource"] = kind;
-    request["object"] = stored.clone();
-    request["object"]["metadata"]["uid"] = json!("3f1d2c4b-5a69-4e7d-8c0b-1a2b3c4d5e6f");
-    request["object"]["metadata"]["creationTimestamp"] = json!("2026-10-01T08:00:00Z");
-    request["object"]["metadata"]["resourceVersion"] = json!("81234");
-    request
+/// The request the audit scanner builds for an object as the API server stores it (Go's
+/// AdmissionRequest, kubewarden-conventions.md section 8): the object's uid, the kind where the
+/// resource should be, no requestResource, an empty `userInfo` (Go writes `{}`), and the empty
+/// oldObject and options Go writes as `null`.
+fn as_audit_scan(request: Value, stored: &Value) -> Value {
+    let mut object = stored.clone();
+    let uid = "3f1d2c4b-5a69-4e7d-8c0b-1a2b3c4d5e6f";
+    object["metadata"]["uid"] = json!(uid);
+    object["metadata"]["creationTimestamp"] = json!("2026-10-01T08:00:00Z");
+    object["metadata"]["resourceVersion"] = json!("81234");
+    json!({
+        "uid": uid,
+        "kind": request["kind"],
+        "resource": {
+            "group": request["kind"]["group"],
+            "version": request["kind"]["version"],
+            "resource": stored["kind"],
+        },
+        "requestKind": request["kind"],
+        "name": request["name"],
+        "namespace": request["namespace"],
+        "operation": "CREATE",
+        "userInfo": {},
+        "object": object,
+        "oldObject": null,
+        "options": null,
+    })
 }
 
 fn fixture_as_stored(name: &str) -> Value {
@@ -92,6 +107,43 @@ fn a_service_written_only_under_aliases_fails_the_audit_for_its_key_names() {
         evaluation.message(),
         "not yet resolved by knative-scale-policy; its next update gets its scale annotations rewritten under their canonical keys"
     );
+}
+
+#[test]
+fn the_audit_fixture_is_the_request_the_scanner_builds() {
+    let scan = request("audit-scan-kserve-predictor-min1-max3");
+    let keys: Vec<&str> = scan
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut expected = vec![
+        "uid",
+        "kind",
+        "resource",
+        "requestKind",
+        "name",
+        "namespace",
+        "operation",
+        "userInfo",
+        "object",
+        "oldObject",
+        "options",
+    ];
+    expected.sort_unstable();
+    assert_eq!(keys, expected);
+    assert_eq!(scan["userInfo"], json!({}));
+    assert_eq!(scan["resource"]["resource"], scan["kind"]["kind"]);
+    assert_eq!(scan["uid"], scan["object"]["metadata"]["uid"]);
+    assert_eq!(scan, fixture_as_stored_like(&scan));
+}
+
+/// `as_audit_scan` of the object a scan fixture holds, from a user's request for it.
+fn fixture_as_stored_like(scan: &Value) -> Value {
+    let mut user_request = scan.clone();
+    user_request["userInfo"] = json!({"username": "alice@example.com"});
+    as_audit_scan(user_request, &scan["object"])
 }
 
 #[test]

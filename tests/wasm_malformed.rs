@@ -238,12 +238,35 @@ fn a_ten_megabyte_object_is_resolved_and_kept_intact() {
 #[test]
 fn fields_the_policy_does_not_read_may_be_null() {
     let mut request = request("service-min1-max3");
-    for field in ["uid", "dryRun", "name", "namespace", "resource", "options"] {
+    for field in [
+        "dryRun",
+        "name",
+        "namespace",
+        "options",
+        "requestKind",
+        "requestResource",
+    ] {
         request[field] = Value::Null;
     }
     let evaluation = evaluate(&request, &json!({}));
     assert!(evaluation.accepted(), "{}", evaluation.message());
     assert!(evaluation.scale_is("1", "3", "1"));
+    // The host refuses a null uid or resource before the policy is called (as kwctl does);
+    // sent anyway, the policy answers as if they were absent.
+    for field in ["uid", "resource"] {
+        let mut request = request.clone();
+        request[field] = Value::Null;
+        let refusal = policy().validate(&request, &json!({})).unwrap_err();
+        assert!(
+            refusal.to_string().starts_with(
+                "cannot build AdmissionRequest object from given input: invalid type: null"
+            ),
+            "{refusal:#}"
+        );
+        let payload = serde_json::to_vec(&json!({"request": request, "settings": {}})).unwrap();
+        let answer = validate_raw(&payload);
+        assert_eq!(answer["accepted"], true, "{answer}");
+    }
 }
 
 #[test]

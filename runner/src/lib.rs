@@ -9,9 +9,11 @@ pub mod bench;
 pub mod capabilities;
 pub mod metadata;
 pub mod policy;
+pub mod request;
 pub mod response;
 mod wasmi_host;
 
 pub use capabilities::HostCapabilities;
 pub use policy::{Policy, SettingsVerdict};
+pub use request::admission_request;
 pub use response::AdmissionResponse;

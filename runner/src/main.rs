@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 #[cfg(feature = "wasmtime")]
 use policy_runner::bench;
-use policy_runner::{AdmissionResponse, HostCapabilities, Policy, metadata};
+use policy_runner::{AdmissionResponse, HostCapabilities, Policy, admission_request, metadata};
 use serde_json::Value;
 
 #[derive(Parser)]
@@ -146,15 +146,13 @@ fn run(args: RunArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A bare AdmissionRequest, or an AdmissionReview holding one.
+/// A bare AdmissionRequest, or an AdmissionReview holding one, read as kwctl reads it (and
+/// refused where kwctl refuses it).
 fn read_request(path: &str) -> Result<Value> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {path}"))?;
-    let mut value: Value =
+    let value: Value =
         serde_json::from_str(&text).with_context(|| format!("{path} is not valid JSON"))?;
-    if value["kind"] == "AdmissionReview" {
-        value = value["request"].take();
-    }
-    Ok(value)
+    admission_request(value)
 }
 
 /// Settings from a YAML or JSON file, or inline JSON; `{}` when none are given.

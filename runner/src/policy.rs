@@ -80,8 +80,10 @@ impl Policy {
         serde_json::from_slice(&answer).context("the policy's settings verdict is not valid JSON")
     }
 
-    /// The policy's ValidationResponse (`accepted`, `message`, `mutated_object`, `warnings`, ...).
+    /// The policy's ValidationResponse (`accepted`, `message`, `mutated_object`, `warnings`, ...)
+    /// to the request as the host reads it: a request kwctl refuses is refused here too.
     pub fn validate(&self, request: &Value, settings: &Value) -> Result<Value> {
+        let request = crate::admission_request(request.clone())?;
         let payload = serde_json::to_vec(&json!({"request": request, "settings": settings}))?;
         self.validate_raw(&payload)
     }

@@ -119,6 +119,7 @@ pub fn knative_request() -> impl Strategy<Value = Value> {
                 "kind": {"group": "serving.knative.dev", "version": "v1", "kind": kind},
                 "resource": {"group": "serving.knative.dev", "version": "v1", "resource": format!("{}s", kind.to_lowercase())},
                 "operation": operation,
+                "userInfo": {"username": "alice@example.com", "groups": ["system:authenticated"]},
                 "namespace": "ns",
                 "name": "m",
                 "object": object
