@@ -69,11 +69,25 @@ pub fn cluster_config(
                 cluster: settings.autoscaler,
                 fallback_warning: Some(format!(
                     "{name} could not be used ({}); scale bounds were resolved with the policy's static autoscaler settings",
-                    crate::message::cut(crate::message::first_line(&why), 90)
+                    crate::message::cut(host_reason(&why), 100)
                 )),
             }
         }
     }
+}
+
+/// What a host's error says, without the wrappers every host error carries (the SDK's
+/// "Host error: ", the policy server's "Callback evaluation failure: ") and without the lines
+/// after the first (a cause chain, a backtrace).
+fn host_reason(error: &str) -> &str {
+    let mut reason = crate::message::first_line(error);
+    while let Some(rest) = ["Host error: ", "Callback evaluation failure: "]
+        .iter()
+        .find_map(|wrapper| reason.strip_prefix(wrapper))
+    {
+        reason = rest;
+    }
+    reason
 }
 
 /// A ConfigMap's `data` as Knative reads it; absent keys take Knative's defaults.
@@ -111,11 +125,11 @@ mod tests {
 
     #[test]
     fn a_host_error_on_several_lines_keeps_its_first_in_the_warning() {
-        let error = "Callback evaluation failure: kube::Client was not initialized properly\n\nStack backtrace:\n   0: <unknown>".to_string();
+        let error = "Host error: Callback evaluation failure: kube::Client was not initialized properly\n\nStack backtrace:\n   0: <unknown>".to_string();
         let source = cluster_config(&context_aware(ClusterConfig::default()), |_| Err(error));
         assert_eq!(
             source.fallback_warning.unwrap(),
-            "ConfigMap knative-serving/config-autoscaler could not be used (Callback evaluation failure: kube::Client was not initialized properly); scale bounds were resolved with the policy's static autoscaler settings"
+            "ConfigMap knative-serving/config-autoscaler could not be used (kube::Client was not initialized properly); scale bounds were resolved with the policy's static autoscaler settings"
         );
     }
 

@@ -101,7 +101,11 @@ impl HostCapabilities {
             .into());
         }
         *next += 1;
-        exchange.response.clone().map_err(Into::into)
+        // The policy server's callback handler reports a failed Kubernetes read this way.
+        exchange
+            .response
+            .clone()
+            .map_err(|message| format!("Callback evaluation failure: {message}").into())
     }
 }
 
@@ -208,7 +212,7 @@ mod tests {
         );
         assert_eq!(
             call(Value::Null).unwrap_err().to_string(),
-            "configmaps \"config-autoscaler\" not found"
+            "Callback evaluation failure: configmaps \"config-autoscaler\" not found"
         );
         assert!(
             call(Value::Null)

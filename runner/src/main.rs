@@ -115,6 +115,12 @@ fn run(args: RunArgs) -> Result<ExitCode> {
 
     let policy = Policy::load(&args.module)?;
     let mut capabilities = HostCapabilities::default();
+    if args.allow_context_aware && args.replay_host_capabilities_interactions.is_none() {
+        // kwctl connects to the cluster of the kubeconfig here; the runner has none to offer.
+        bail!(
+            "failed to infer config: the runner reaches no Kubernetes cluster; give recorded answers with --replay-host-capabilities-interactions"
+        );
+    }
     if args.allow_context_aware {
         capabilities = capabilities.grant(metadata::context_aware_resources(policy.metadata()));
     }
@@ -132,11 +138,10 @@ fn run(args: RunArgs) -> Result<ExitCode> {
         )
     })?;
     if !verdict.valid {
-        eprintln!(
+        bail!(
             "Provided settings are not valid: {}",
             verdict.message.unwrap_or_default()
         );
-        return Ok(ExitCode::FAILURE);
     }
     let response = match policy.validate(&request, &settings) {
         Ok(validation) => AdmissionResponse::from_validation(&request, &validation),
