@@ -22,8 +22,19 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 toolchain:
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
 
+# The real kwctl and policy-server: installed from ../shared/kubewarden/ (Kubewarden's binaries,
+# built from its sources, on this project's machines) when no kwctl is on the PATH; elsewhere,
+# those of the PATH (Kubewarden's releases). Where that folder exists the tests must use them:
+# REQUIRE_REAL_KUBEWARDEN turns a missing kwctl or policy-server into a failure, not a skip.
+KUBEWARDEN_BINARIES ?= ../shared/kubewarden
+export REQUIRE_REAL_KUBEWARDEN := $(if $(wildcard $(KUBEWARDEN_BINARIES)/install.sh),1,0)
+
 .PHONY: test-deps
 test-deps: toolchain
+	@if ! command -v kwctl >/dev/null && test -f $(KUBEWARDEN_BINARIES)/install.sh; then \
+	  $(SUDO) bash $(KUBEWARDEN_BINARIES)/install.sh; fi
+	@echo "kwctl: $$(command -v kwctl || echo 'none (e2e.bats runs through the in-repo runner)')"; \
+	  echo "policy-server: $$(command -v policy-server || echo 'none (its tests are skipped)')"
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 	@rustup component list --installed | grep -q '^clippy' || rustup component add clippy
 	@rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
@@ -111,7 +122,7 @@ run: policy.wasm runner
 # text (what the policy does, settings, examples, deploy) that `kwctl inspect` prints: a few
 # screens, not this project's whole README.
 annotated-policy.wasm: policy.wasm policy.yaml docs/usage.md
-	@command -v kwctl >/dev/null || { echo "kwctl is not installed: get it from https://github.com/kubewarden/kwctl/releases to annotate and push the policy" >&2; exit 1; }
+	@command -v kwctl >/dev/null || { echo "kwctl is not installed: get it from https://github.com/kubewarden/kubewarden-controller/releases (kwctl lives there since Kubewarden 1.32) to annotate and push the policy" >&2; exit 1; }
 	kwctl annotate -m policy.yaml -u docs/usage.md -o annotated-policy.wasm policy.wasm
 
 # e2e.bats through kwctl when it is installed, otherwise through the in-repo runner (which
@@ -122,16 +133,18 @@ e2e-tests: policy.wasm
 	@command -v kwctl >/dev/null || $(MAKE) --no-print-directory runner
 	@$(MAKE) --no-print-directory e2e-bats
 
-# e2e.bats on the module and the runner as they are built.
+# e2e.bats on the module and the runner as they are built, then the module served by the real
+# policy-server (tests/policy-server.bats, skipped where there is none).
 .PHONY: e2e-bats
 e2e-bats:
 	@if command -v kwctl >/dev/null; then \
-	  $(MAKE) annotated-policy.wasm && KWCTL=kwctl POLICY=annotated-policy.wasm bats e2e.bats; \
+	  $(MAKE) annotated-policy.wasm && KWCTL=kwctl POLICY=annotated-policy.wasm bats e2e.bats tests/policy-server.bats; \
 	else \
+	  test "$$REQUIRE_REAL_KUBEWARDEN" != 1 || { echo "kwctl is not on the PATH: run make test-deps" >&2; exit 1; }; \
 	  echo "kwctl not found: running e2e.bats through $(RUNNER)"; \
 	  rm -f $(RUNNER_ANNOTATED) \
 	  && $(RUNNER) annotate -m policy.yaml -u docs/usage.md -o $(RUNNER_ANNOTATED) policy.wasm \
-	  && KWCTL=$(RUNNER) POLICY=$(RUNNER_ANNOTATED) bats e2e.bats; \
+	  && KWCTL=$(RUNNER) POLICY=$(RUNNER_ANNOTATED) bats e2e.bats tests/policy-server.bats; \
 	fi
 
 # Benchmarks: the .wasm through the waPC host against the floor policy (an unchanged Service

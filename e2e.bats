@@ -9,37 +9,18 @@ KWCTL=${KWCTL:-kwctl}
 POLICY=${POLICY:-annotated-policy.wasm}
 REQUESTS=tests/fixtures/requests
 SETTINGS=tests/fixtures/settings
-P=autoscaling.knative.dev
+
+load tests/helpers
+
+setup_file() {
+  echo "# e2e.bats through $(command -v "$KWCTL") ($("$KWCTL" --version | head -1))" >&3
+}
 
 # kwctl run with stdout (the AdmissionResponse) kept apart from stderr (logs).
 policy_run() {
   run --separate-stderr "$KWCTL" run "$@" "$POLICY"
   echo "output = ${output}"
   echo "stderr = ${stderr}"
-}
-
-# The template annotations after the response's patch, given the request file.
-annotations_after() {
-  jq -n --slurpfile request "$1" --argjson response "$output" '
-    def unescape: gsub("~1"; "/") | gsub("~0"; "~");
-    "/spec/template/metadata/annotations" as $base
-    | reduce (($response.patch // empty) | @base64d | fromjson | .[]) as $op
-        ($request[0].object.spec.template.metadata.annotations // {};
-         if $op.path == $base then
-           (if $op.op == "remove" then {} else $op.value end)
-         elif ($op.path | startswith($base + "/")) then
-           ($op.path | ltrimstr($base + "/") | unescape) as $key
-           | if $op.op == "remove" then del(.[$key]) else .[$key] = $op.value end
-         else error("patch outside the template annotations: \($op.path)") end)'
-}
-
-# The three scale keys after the patch, as "min max initial".
-scale_after() {
-  annotations_after "$1" | jq -r --arg p "$P" '[.[$p + "/min-scale"], .[$p + "/max-scale"], .[$p + "/initial-scale"]] | map(. // "absent") | join(" ")'
-}
-
-warnings() {
-  jq -r '.warnings // [] | .[]' <<<"$output"
 }
 
 @test "KServe predictor: a global initial-scale above max starts at min, with a warning" {
@@ -244,6 +225,14 @@ warnings() {
   [ "$status" -eq 0 ]
   [ "$(jq -r .allowed <<<"$output")" = true ]
   [[ "$(warnings)" == "spec.predictor.maxReplicas=12 exceeds the cluster's max-scale-limit 10"* ]]
+}
+
+@test "a request without userInfo is refused before the policy runs, as the real host refuses it" {
+  jq 'del(.userInfo)' $REQUESTS/kserve-predictor-min1-max3.json > "$BATS_TEST_TMPDIR/no-user.json"
+  policy_run --request-path "$BATS_TEST_TMPDIR/no-user.json"
+  [ "$status" -eq 1 ]
+  [ "$output" = "" ]
+  [[ "$stderr" == *'Error: cannot build AdmissionRequest object from given input: missing field `userInfo`'* ]]
 }
 
 @test "an AdmissionReview is read like a bare AdmissionRequest" {

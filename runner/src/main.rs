@@ -13,6 +13,7 @@ use serde_json::Value;
 #[derive(Parser)]
 #[command(
     name = "policy-runner",
+    version,
     about = "A waPC host for Kubewarden policies, with kwctl's flags"
 )]
 struct Cli {
