@@ -531,6 +531,10 @@ fn form_defaults(questions: &[Value]) -> Value {
     }
     for question in all {
         let variable = question["variable"].as_str().expect("variable");
+        // Kubewarden's forms open with the policy's description: shown, never a setting.
+        if variable == "description" && question["hide_input"] == true {
+            continue;
+        }
         let default = question.get("default").cloned().unwrap_or(Value::Null);
         match variable.split_once('.') {
             None => {
@@ -658,9 +662,14 @@ fn deploy_manifests_are_valid_cluster_admission_policies() {
         assert_eq!(doc["apiVersion"], "policies.kubewarden.io/v1", "{name}");
         let spec = &doc["spec"];
         assert_eq!(spec["mutating"], true, "{name}");
+        let mut rules = metadata["rules"].as_array().expect("rules").clone();
+        if path.ends_with("kserve.yaml") {
+            rules.extend(kserve_rules());
+        }
         assert_eq!(
-            spec["rules"], metadata["rules"],
-            "{name}: the rules of policy.yaml"
+            spec["rules"],
+            Value::Array(rules),
+            "{name}: the rules of policy.yaml (and KServe's in kserve.yaml)"
         );
         assert!(
             matches!(spec["failurePolicy"].as_str(), Some("Fail" | "Ignore")),
@@ -681,6 +690,52 @@ fn deploy_manifests_are_valid_cluster_admission_policies() {
                 "{name}"
             );
         }
+    }
+}
+
+fn kserve_rules() -> Vec<Value> {
+    vec![
+        json!({"apiGroups": ["serving.kserve.io"], "apiVersions": ["v1beta1"],
+               "resources": ["inferenceservices"], "operations": ["CREATE", "UPDATE"]}),
+        json!({"apiGroups": ["serving.kserve.io"], "apiVersions": ["v1alpha1"],
+               "resources": ["inferencegraphs"], "operations": ["CREATE", "UPDATE"]}),
+    ]
+}
+
+/// The audit scanner skips a whole policy whose rules name a resource the cluster does not serve
+/// (kubewarden-conventions.md section 8): what a Knative-only cluster applies names no KServe
+/// kind, and neither does policy.yaml, which `kwctl scaffold manifest` copies.
+#[test]
+fn only_the_kserve_manifest_names_kserve_kinds() {
+    let names_kserve = |rules: &Value| rules.to_string().contains("serving.kserve.io");
+    assert!(!names_kserve(&metadata()["rules"]), "policy.yaml");
+    let mut kserve_manifests = Vec::new();
+    for (path, doc) in cluster_admission_policies() {
+        if names_kserve(&doc["spec"]["rules"]) {
+            kserve_manifests.push(path.file_name().unwrap().to_string_lossy().into_owned());
+        }
+    }
+    assert_eq!(kserve_manifests, ["kserve.yaml"]);
+    for document in ["README.md", "docs/usage.md"] {
+        assert!(
+            text(document).contains("deploy/kserve.yaml"),
+            "{document} says which manifest KServe clusters apply"
+        );
+    }
+}
+
+/// A context-aware evaluation waits for the API server; the policy server's default evaluation
+/// timeout (2 s) is raised, within the webhook's own timeout.
+#[test]
+fn context_aware_manifests_allow_the_configmap_read_time() {
+    for (path, doc) in cluster_admission_policies() {
+        let spec = &doc["spec"];
+        if spec["settings"]["autoscalerConfigMap"].is_null() {
+            continue;
+        }
+        let eval = spec["timeoutEvalSeconds"].as_u64().unwrap_or(2);
+        let webhook = spec["timeoutSeconds"].as_u64().unwrap_or(10);
+        assert!(eval > 2 && eval < webhook, "{}", path.display());
     }
 }
 
