@@ -5,10 +5,11 @@
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use knative_scale_policy::cluster::ClusterConfig;
-use knative_scale_policy::keys::AutoscalerClass;
-use knative_scale_policy::plan::plan;
-use knative_scale_policy::resolve::{InitialStrategy, Traits, UserBounds, resolve};
+use knative_scale_policy::rules::annotations::Annotations;
+use knative_scale_policy::rules::cluster::ClusterConfig;
+use knative_scale_policy::rules::keys::AutoscalerClass;
+use knative_scale_policy::rules::plan::plan;
+use knative_scale_policy::rules::resolve::{InitialStrategy, Traits, UserBounds, resolve};
 use knative_scale_policy::wapc::validate;
 use serde_json::{Value, json};
 
@@ -34,7 +35,7 @@ fn rules(c: &mut Criterion) {
     c.bench_function("core/resolve", |b| {
         b.iter(|| resolve(black_box(user), traits, &cluster(), InitialStrategy::Min))
     });
-    let annotations: serde_json::Map<String, Value> = [
+    let annotations: Annotations = [
         ("autoscaling.knative.dev/min-scale", "1"),
         ("autoscaling.knative.dev/max-scale", "3"),
         (
@@ -44,7 +45,7 @@ fn rules(c: &mut Criterion) {
         ("serving.kserve.io/enable-prometheus-scraping", "true"),
     ]
     .into_iter()
-    .map(|(k, v)| (k.to_string(), Value::from(v)))
+    .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
     c.bench_function("core/plan (annotations in, annotations out)", |b| {
         b.iter(|| {

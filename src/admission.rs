@@ -1,25 +1,22 @@
-//! The admission edge: reads what the decision needs of the request in one pass (the rest of the
-//! object is skipped, not built), applies the plan to the template annotations and nowhere else,
-//! writes a mutation into the object's own JSON text (`splice`, so no field is lost), and says
-//! what to answer (`wapc.rs` turns that into the SDK's response).
-
-use std::borrow::Cow;
+//! The decision: what to answer an admission request. A Knative Service or Configuration gets
+//! the rules' plan applied to its template annotations and nowhere else, written into the
+//! object's own JSON text (`wire::splice`, so no field is lost); a KServe object gets
+//! `kserve::check`'s answer; the audit scanner gets what the object's next update would bring.
 
 use serde_json::{Map, Value};
 
-use crate::cluster::ClusterConfig;
-use crate::envelope;
-use crate::fields::{Shape, json_fields};
-use crate::kserve_admission;
-use crate::live_config;
+use crate::config::live;
+use crate::config::settings::Settings;
+use crate::kserve;
 use crate::log;
-use crate::message::{json_type, warning_line};
-use crate::object_view::{ObjectFields, ObjectView, Template};
-use crate::plan::{Note, plan};
-use crate::resolve::InitialStrategy;
-use crate::settings::Settings;
-use crate::splice;
-use crate::template::only_strings;
+use crate::rules::cluster::ClusterConfig;
+use crate::rules::message::warning_line;
+use crate::rules::plan::{Note, Plan, plan};
+use crate::rules::resolve::InitialStrategy;
+use crate::wire::json_values::{json_type, string_map, write_keys};
+use crate::wire::object_view::{ObjectView, Template};
+use crate::wire::request::Admission;
+use crate::wire::splice;
 
 #[derive(Debug, PartialEq)]
 pub enum Outcome {
@@ -38,9 +35,9 @@ impl MutatedObject {
         &self.0
     }
 
-    /// The object as JSON values (null if it were not JSON, which `splice` never writes).
-    pub fn to_value(&self) -> Value {
-        serde_json::from_str(&self.0).unwrap_or_default()
+    /// The object as JSON values. `splice` writes only JSON, so an error here is a bug in it.
+    pub fn to_value(&self) -> Result<Value, serde_json::Error> {
+        serde_json::from_str(&self.0)
     }
 }
 
@@ -56,105 +53,6 @@ impl Verdict {
             outcome,
             warnings: Vec::new(),
         }
-    }
-}
-
-/// What the edge needs of an admission request: a few fields and the view of the object, read
-/// in one pass. The objects are parsed whole only for a KServe kind; a mutation is written into
-/// the payload's text.
-#[derive(Clone, Debug)]
-pub struct Admission<'a> {
-    pub group: String,
-    pub version: String,
-    pub kind: String,
-    pub operation: String,
-    /// `userInfo.username`; empty when absent, as in the audit scanner's requests.
-    pub username: String,
-    pub object: ObjectView,
-    /// The JSON text the request was read from, `{"request": {...}, ...}`.
-    payload: Cow<'a, [u8]>,
-}
-
-json_fields! {
-    /// The fields of an AdmissionRequest the policy reads in its first pass; `oldObject` is
-    /// skipped.
-    pub struct RequestFields {
-        "kind" => kind: Value,
-        "operation" => operation: Value,
-        "userInfo" => user_info: Value,
-        "object" => object: Shape<ObjectFields>,
-    }
-}
-
-impl<'a> Admission<'a> {
-    /// From an AdmissionRequest as JSON (as the API server and kwctl send it). Only the fields
-    /// the policy reads are checked; an error names the field, never the request's contents.
-    pub fn from_json(request: Value) -> Result<Admission<'static>, String> {
-        let payload = serde_json::to_vec(&serde_json::json!({ "request": request }))
-            .map_err(|error| error.to_string())?;
-        let request = envelope::request_fields(&payload)
-            .map_err(|error| format!("request: not valid JSON ({error})"))?
-            .unwrap_or(Shape::Null);
-        Admission::from_payload(request, Cow::Owned(payload))
-    }
-
-    /// From the request's fields, read in the first pass over `payload`.
-    pub fn from_payload(
-        request: Shape<RequestFields>,
-        payload: Cow<'a, [u8]>,
-    ) -> Result<Admission<'a>, String> {
-        let request = request
-            .map()
-            .map_err(|found| format!("request: expected a map, got {found}"))?;
-        let kind = request.kind.unwrap_or_default();
-        if !(kind.is_object() || kind.is_null()) {
-            return Err(format!(
-                "request.kind: expected a map, got {}",
-                json_type(&kind)
-            ));
-        }
-        let user_info = request.user_info.unwrap_or_default();
-        Ok(Admission {
-            group: text(kind.get("group"), "request.kind.group")?,
-            version: text(kind.get("version"), "request.kind.version")?,
-            kind: text(kind.get("kind"), "request.kind.kind")?,
-            operation: text(request.operation.as_ref(), "request.operation")?,
-            username: text(user_info.get("username"), "request.userInfo.username")?,
-            object: ObjectView::of(request.object),
-            payload,
-        })
-    }
-
-    /// The whole `object` and `oldObject` (null when absent), from a second pass that builds the
-    /// whole payload: for the KServe kinds only, whose objects are small. It fails only on what the
-    /// first pass skipped: nesting deeper than serde_json's limit, text it cannot build.
-    fn whole_objects(&self) -> Result<(Value, Value), String> {
-        let mut payload: Value = serde_json::from_slice(&self.payload)
-            .map_err(|error| format!("invalid admission request: not valid JSON ({error})"))?;
-        let mut take = |field: &str| {
-            let object = payload.pointer_mut(&format!("/request/{field}"));
-            object.map(Value::take).unwrap_or_default()
-        };
-        Ok((take("object"), take("oldObject")))
-    }
-
-    /// Kubewarden's audit scanner: each stored object as a synthetic CREATE without a user
-    /// (rules section 8). An API server always names the user, and a mutating webhook sees a
-    /// new object before it has a uid and a creation time.
-    fn is_audit_scan(&self) -> bool {
-        self.operation == "CREATE" && self.username.is_empty() && self.object.stored
-    }
-}
-
-/// A string field, empty when absent or null.
-fn text(value: Option<&Value>, path: &str) -> Result<String, String> {
-    match value {
-        None | Some(Value::Null) => Ok(String::new()),
-        Some(Value::String(text)) => Ok(text.clone()),
-        Some(other) => Err(format!(
-            "{path}: expected a string, got {}",
-            json_type(other)
-        )),
     }
 }
 
@@ -190,10 +88,12 @@ fn decide(
         return Verdict::plain(Outcome::Accept);
     }
     if kserve_kind {
-        let source = live_config::cluster_config(settings, get_resource);
+        let source = live::cluster_config(settings, get_resource);
         let strategy = settings.default_initial_scale;
         let verdict = match request.whole_objects() {
-            Ok((object, old)) => check_kserve(&request, &object, &old, &source.cluster, strategy),
+            Ok((object, old)) => {
+                kserve::check::answer(&request, &object, &old, &source.cluster, strategy)
+            }
             Err(message) => Verdict::plain(Outcome::Reject(message)),
         };
         let mut warnings: Vec<String> = source.fallback_warning.into_iter().collect();
@@ -215,7 +115,7 @@ fn decide(
         return Verdict::plain(Outcome::Accept);
     }
     let audit = settings.audit_changes && request.is_audit_scan();
-    let source = live_config::cluster_config(settings, get_resource);
+    let source = live::cluster_config(settings, get_resource);
     let mut warnings: Vec<String> = source.fallback_warning.into_iter().collect();
     let resolved = resolve_template(
         request.object,
@@ -229,7 +129,7 @@ fn decide(
             match splice::with_template_metadata(&request.payload, &metadata) {
                 Ok(object) => {
                     for note in notes {
-                        if note.warn {
+                        if note.warn() {
                             warnings.push(note.message());
                         } else {
                             log::info(&note.message());
@@ -243,47 +143,6 @@ fn decide(
         Err(message) => Outcome::Reject(message),
     };
     Verdict { outcome, warnings }
-}
-
-/// Section 9: an InferenceService or InferenceGraph is never mutated; what the policy will do to
-/// its Services is said in warnings, or in a rejection where they would be refused. KServe's own
-/// writes that leave its Services as they were, and deletions, are never refused.
-fn check_kserve(
-    request: &Admission,
-    object: &Value,
-    old_object: &Value,
-    cluster: &ClusterConfig,
-    strategy: InitialStrategy,
-) -> Verdict {
-    let (warnings, refusals) =
-        match kserve_admission::check(&request.kind, object, cluster, strategy) {
-            Ok(findings) => (findings.warnings, findings.refusals),
-            Err(message) => (Vec::new(), vec![format!("{}: {message}", request.kind)]),
-        };
-    let deleting = object
-        .pointer("/metadata/deletionTimestamp")
-        .is_some_and(|value| !value.is_null());
-    // Projected from oldObject only when something would be refused.
-    let housekeeping = || {
-        request.operation == "UPDATE"
-            && kserve_admission::same_services(&request.kind, object, old_object, cluster)
-    };
-    if refusals.is_empty() || deleting || housekeeping() {
-        let mut warnings = warnings;
-        warnings.extend(
-            refusals
-                .iter()
-                .map(|refusal| format!("{refusal} (KServe's Knative Service would be rejected)")),
-        );
-        return Verdict {
-            outcome: Outcome::Accept,
-            warnings,
-        };
-    }
-    Verdict {
-        outcome: Outcome::Reject(refusals.join("; ")),
-        warnings,
-    }
 }
 
 /// The audit scanner reports a rejection as a failure: the object the policy would change at its
@@ -327,12 +186,13 @@ fn resolve_template(
         }
     };
     let metadata = child_map(&mut template, "metadata", "spec.template")?;
-    let annotations = child_map(metadata, "annotations", "spec.template.metadata")?;
-    only_strings(annotations, "spec.template.metadata.annotations")?;
-    let plan = plan(annotations, kserve_managed, cluster, strategy)?;
-    if !plan.apply(annotations) {
+    let json_annotations = child_map(metadata, "annotations", "spec.template.metadata")?;
+    let mut annotations = string_map(json_annotations, "spec.template.metadata.annotations")?;
+    let plan = plan(&annotations, kserve_managed, cluster, strategy)?;
+    if !plan.apply(&mut annotations) {
         return Ok(None);
     }
+    write_keys(&annotations, Plan::keys(), json_annotations);
     Ok(template
         .remove("metadata")
         .map(|metadata| (metadata, plan.notes)))
@@ -410,7 +270,7 @@ mod tests {
         let Outcome::Mutate(object) = &verdict.outcome else {
             return None;
         };
-        object.to_value()["spec"]["template"]["metadata"]["annotations"]
+        object.to_value().unwrap()["spec"]["template"]["metadata"]["annotations"]
             [format!("autoscaling.knative.dev/{name}")]
         .as_str()
         .map(str::to_string)
@@ -501,7 +361,9 @@ mod tests {
         else {
             panic!("auditChanges: false answers like any CREATE");
         };
-        let stored = with_object(audit_scan(), |object| *object = resolved.to_value());
+        let stored = with_object(audit_scan(), |object| {
+            *object = resolved.to_value().unwrap()
+        });
         assert_eq!(
             evaluate(stored, &settings, no_call).outcome,
             Outcome::Accept

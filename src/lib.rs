@@ -1,25 +1,20 @@
 //! Kubewarden policy: explicit, admissible Knative scale bounds on every Service and Configuration.
-//! This file only registers the waPC functions; the rules live in the modules below.
+//! This file only declares the floors and registers the waPC functions:
+//!
+//! - `rules/`: the pure rules of resolution-rules.md (no JSON, no SDK);
+//! - `wire/`: the JSON text in and out (the request read in one pass, the splice, the response);
+//! - `kserve/`: InferenceServices and InferenceGraphs, projected and checked;
+//! - `config/`: the settings and the live config-autoscaler;
+//! - `admission`: the decision; `wapc`: the waPC functions on Kubewarden's SDK.
 
 pub mod admission;
-pub mod cluster;
-pub mod envelope;
-mod fields;
-pub mod keys;
+pub mod config;
 pub mod kserve;
-pub mod kserve_admission;
-pub mod live_config;
 mod log;
-pub mod message;
-mod object_view;
-pub mod plan;
-pub mod record;
-pub mod resolve;
-pub mod settings;
-mod splice;
-pub mod template;
+pub mod rules;
 #[cfg(feature = "wapc")]
 pub mod wapc;
+pub mod wire;
 
 #[cfg(feature = "wapc")]
 #[unsafe(no_mangle)]

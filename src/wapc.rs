@@ -6,44 +6,23 @@ use kubewarden_policy_sdk::wapc_guest::{CallResult, host_call};
 use serde_json::Value;
 
 use crate::admission::{Outcome, Verdict, evaluate};
-use crate::envelope;
-use crate::settings::Settings;
+use crate::config::settings::Settings;
+use crate::wire::request;
+use crate::wire::response::validation_response;
 
 /// `validate`: an AdmissionRequest and the settings in, a ValidationResponse out.
 pub fn validate(payload: &[u8]) -> CallResult {
-    let verdict = match envelope::read(payload) {
+    let verdict = match request::read(payload) {
         Ok((admission, settings)) => evaluate(admission, &settings, host_get_resource),
         Err(message) => Verdict::plain(Outcome::Reject(message)),
     };
-    respond(verdict)
+    Ok(validation_response(&verdict)?)
 }
 
 /// Kubewarden's `kubernetes/get_resource` host capability, as the SDK calls it.
 fn host_get_resource(payload: &[u8]) -> Result<Vec<u8>, String> {
     host_call("kubewarden", "kubernetes", "get_resource", payload)
         .map_err(|error| error.to_string())
-}
-
-/// The SDK's `ValidationResponse` as JSON, written here so that a mutated object, which is JSON
-/// text already, is copied into it rather than built as values and written out again.
-fn respond(verdict: Verdict) -> CallResult {
-    let (accepted, message, mutated_object) = match &verdict.outcome {
-        Outcome::Accept => (true, None, None),
-        Outcome::Mutate(object) => (true, None, Some(object.json())),
-        Outcome::Reject(message) => (false, Some(message.as_str()), None),
-    };
-    let warnings = (!verdict.warnings.is_empty()).then_some(&verdict.warnings);
-    let mut response = String::with_capacity(mutated_object.map_or(0, str::len) + 256);
-    response.push_str(r#"{"accepted":"#);
-    response.push_str(if accepted { "true" } else { "false" });
-    response.push_str(r#","message":"#);
-    response.push_str(&serde_json::to_string(&message)?);
-    response.push_str(r#","code":null,"mutated_object":"#);
-    response.push_str(mutated_object.unwrap_or("null"));
-    response.push_str(r#","audit_annotations":null,"warnings":"#);
-    response.push_str(&serde_json::to_string(&warnings)?);
-    response.push('}');
-    Ok(response.into_bytes())
 }
 
 /// `validate_settings`: a verdict with a message, never a guest error.
@@ -77,17 +56,8 @@ mod tests {
     }
 
     #[test]
-    fn every_outcome_is_the_sdks_validation_response() {
+    fn a_mutation_keeps_every_other_field() {
         use kubewarden_policy_sdk::response::ValidationResponse;
-        let read = |outcome: Outcome, warnings: Vec<String>| -> ValidationResponse {
-            serde_json::from_slice(&respond(Verdict { outcome, warnings }).unwrap()).unwrap()
-        };
-        let accepted = read(Outcome::Accept, vec![]);
-        assert!(accepted.accepted && accepted.message.is_none() && accepted.warnings.is_none());
-        let rejected = read(Outcome::Reject("no \"way\"".into()), vec!["w".into()]);
-        assert!(!rejected.accepted);
-        assert_eq!(rejected.message.as_deref(), Some("no \"way\""));
-        assert_eq!(rejected.warnings, Some(vec!["w".to_string()]));
         let payload = json!({"settings": {}, "request": {"operation": "CREATE",
             "kind": {"group": "serving.knative.dev", "version": "v1", "kind": "Service"},
             "object": {"spec": {"template": {}}, "status": {"kept": [1, "x"]}}}});

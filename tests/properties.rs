@@ -4,9 +4,10 @@
 mod common;
 
 use common::generate::{check_accepted_output, knative_request, valid_settings};
-use knative_scale_policy::admission::{Admission, Outcome, Verdict, evaluate};
-use knative_scale_policy::envelope;
-use knative_scale_policy::settings::Settings;
+use knative_scale_policy::admission::{Outcome, Verdict, evaluate};
+use knative_scale_policy::config::settings::Settings;
+use knative_scale_policy::wire::request;
+use knative_scale_policy::wire::request::Admission;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -20,7 +21,7 @@ fn run(request: &Value, settings: &Settings) -> Verdict {
 
 fn stored(request: &Value, verdict: &Verdict) -> Value {
     match &verdict.outcome {
-        Outcome::Mutate(object) => object.to_value(),
+        Outcome::Mutate(object) => object.to_value().expect("the splice writes JSON"),
         _ => request["object"].clone(),
     }
 }
@@ -70,12 +71,12 @@ proptest! {
         }
         let compact = run(&request, &Settings::from_json(&settings).unwrap());
         let payload = serde_json::to_vec_pretty(&json!({"settings": settings, "request": request})).unwrap();
-        let (admission, settings) = envelope::read(&payload).expect("a well-formed payload");
+        let (admission, settings) = request::read(&payload).expect("a well-formed payload");
         let pretty = evaluate(admission, &settings, |_| Err("no host in native tests".to_string()));
         prop_assert_eq!(&pretty.warnings, &compact.warnings);
         match (pretty.outcome, compact.outcome) {
             (Outcome::Mutate(pretty), Outcome::Mutate(compact)) => {
-                prop_assert_eq!(pretty.to_value(), compact.to_value());
+                prop_assert_eq!(pretty.to_value().unwrap(), compact.to_value().unwrap());
                 prop_assert!(pretty.json().contains('\n'), "written into the pretty text");
             }
             (pretty, compact) => prop_assert_eq!(pretty, compact),

@@ -5,8 +5,9 @@ mod common;
 
 use common::PREFIX;
 use common::rules_table::ROWS;
-use knative_scale_policy::admission::{Admission, Outcome, evaluate};
-use knative_scale_policy::settings::Settings;
+use knative_scale_policy::admission::{Outcome, evaluate};
+use knative_scale_policy::config::settings::Settings;
+use knative_scale_policy::wire::request::Admission;
 use serde_json::Value;
 
 #[test]
@@ -19,7 +20,11 @@ fn every_rule_row_natively() {
         let verdict = evaluate(admission, &settings, |_| Err("no host".into()));
         let (accepted, message, object) = match verdict.outcome {
             Outcome::Accept => (true, String::new(), request["object"].clone()),
-            Outcome::Mutate(object) => (true, String::new(), object.to_value()),
+            Outcome::Mutate(object) => (
+                true,
+                String::new(),
+                object.to_value().expect("the splice writes JSON"),
+            ),
             Outcome::Reject(message) => (false, message, request["object"].clone()),
         };
         let annotations = common::template_annotations(&object);

@@ -10,9 +10,10 @@ mod knative;
 mod owned;
 
 use arbitrary::Arbitrary;
-use knative_scale_policy::admission::{Admission, Outcome, evaluate};
-use knative_scale_policy::live_config::cluster_config;
-use knative_scale_policy::settings::Settings;
+use knative_scale_policy::admission::{Outcome, evaluate};
+use knative_scale_policy::wire::request::Admission;
+use knative_scale_policy::config::live::cluster_config;
+use knative_scale_policy::config::settings::Settings;
 use libfuzzer_sys::fuzz_target;
 use owned::{PREFIX, RECORD_KEY, SCALE_KEYS, without_owned_keys};
 use serde_json::{Map, Value, json};
@@ -158,7 +159,7 @@ fuzz_target!(|input: Input| {
             return;
         }
         Outcome::Accept => request["object"].clone(),
-        Outcome::Mutate(object) => object.to_value(),
+        Outcome::Mutate(object) => object.to_value().expect("the splice writes JSON"),
     };
     assert_eq!(without_owned_keys(&request["object"]), without_owned_keys(&output));
     let writes = matches!(request["operation"].as_str(), Some("CREATE" | "UPDATE"));

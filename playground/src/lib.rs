@@ -9,10 +9,12 @@
 mod behaviour;
 mod browser;
 
-use knative_scale_policy::admission::{Admission, Outcome, evaluate};
-use knative_scale_policy::kserve::{self, Projection};
-use knative_scale_policy::live_config::cluster_config;
-use knative_scale_policy::settings::Settings;
+use knative_scale_policy::admission::{Outcome, evaluate};
+use knative_scale_policy::config::live::cluster_config;
+use knative_scale_policy::config::settings::Settings;
+use knative_scale_policy::kserve::projection::{self, Projection};
+use knative_scale_policy::wire::json_values::json_map;
+use knative_scale_policy::wire::request::Admission;
 use serde_json::{Map, Value, json};
 
 /// The page's one question: YAML or JSON texts in, the result as JSON text out.
@@ -92,7 +94,10 @@ impl Inputs {
         let verdict = evaluate(admission, &settings, get_resource);
         let (name, message, after_object) = match verdict.outcome {
             Outcome::Accept => ("accepted", None, self.object.clone()),
-            Outcome::Mutate(object) => ("mutated", None, object.to_value()),
+            Outcome::Mutate(object) => match object.to_value() {
+                Ok(after) => ("mutated", None, after),
+                Err(error) => return json!({"verdict": "error", "error": error.to_string()}),
+            },
             Outcome::Reject(message) => ("rejected", Some(message), self.object.clone()),
         };
         let mut result = json!({
@@ -115,7 +120,12 @@ impl Inputs {
                 };
                 let resolved = evaluate(admission, &settings, get_resource);
                 let (after, admitted) = match resolved.outcome {
-                    Outcome::Mutate(object) => (object.to_value(), true),
+                    Outcome::Mutate(object) => match object.to_value() {
+                        Ok(after) => (after, true),
+                        Err(error) => {
+                            return json!({"verdict": "error", "error": error.to_string()});
+                        }
+                    },
                     Outcome::Accept => (service.clone(), true),
                     Outcome::Reject(_) => (service.clone(), false),
                 };
@@ -150,7 +160,7 @@ impl Inputs {
     /// object is an InferenceService or InferenceGraph.
     fn kserve_service(
         &self,
-        cluster: &knative_scale_policy::cluster::ClusterConfig,
+        cluster: &knative_scale_policy::rules::cluster::ClusterConfig,
     ) -> Option<(&'static str, Value)> {
         if !self.is_kserve() {
             return None;
@@ -160,7 +170,7 @@ impl Inputs {
         if !matches!(kind, "InferenceService" | "InferenceGraph") {
             return None;
         }
-        let projection = kserve::project(kind, &self.object, allow_zero);
+        let projection = projection::project(kind, &self.object, allow_zero);
         let Ok(Projection::Serverless(components)) = projection else {
             return None;
         };
@@ -181,7 +191,7 @@ impl Inputs {
                     "uid": "playground", "controller": true, "blockOwnerDeletion": true
                 }]
             },
-            "spec": {"template": {"metadata": {"annotations": component.annotations}}}
+            "spec": {"template": {"metadata": {"annotations": json_map(&component.annotations)}}}
         });
         Some((component.name, service))
     }

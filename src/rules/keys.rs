@@ -1,7 +1,8 @@
 //! The annotation register: every key this policy reads or writes, Knative's alias priority, and
 //! the integer syntax Knative accepts (Go's `strconv.ParseInt(v, 10, 32)`).
 
-use crate::message::quote;
+use super::annotations::Annotations;
+use super::message::quote;
 
 /// The scale bounds of a revision, in the order the rules resolve them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -67,7 +68,7 @@ impl AutoscalerClass {
         }
     }
 
-    pub fn of_revision(annotations: &impl Annotations, cluster_default: AutoscalerClass) -> Self {
+    pub fn of_revision(annotations: &Annotations, cluster_default: AutoscalerClass) -> Self {
         annotations
             .get(CLASS_KEY)
             .map_or(cluster_default, AutoscalerClass::from_name)
@@ -77,17 +78,6 @@ impl AutoscalerClass {
 /// The policy's own annotation on the template: which keys it resolved, from what, to what.
 pub const RECORD_KEY: &str = "knative-scale-policy.github.io/resolved";
 
-/// Read-only access to a template's annotations by key.
-pub trait Annotations {
-    fn get(&self, key: &str) -> Option<&str>;
-}
-
-/// Annotations the policy writes to.
-pub trait AnnotationsMut: Annotations {
-    fn set(&mut self, key: &str, value: String);
-    fn remove(&mut self, key: &str);
-}
-
 /// A value as the user wrote it, and under which key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Written<'a> {
@@ -96,7 +86,7 @@ pub struct Written<'a> {
 }
 
 /// Knative's `kmap.KeyPriority.Get`: the canonical key if present, else the alias.
-pub fn lookup(annotations: &impl Annotations, bound: Bound) -> Option<Written<'_>> {
+pub fn lookup(annotations: &Annotations, bound: Bound) -> Option<Written<'_>> {
     [bound.key(), bound.alias()]
         .into_iter()
         .find_map(|key| annotations.get(key).map(|text| Written { key, text }))
@@ -168,12 +158,11 @@ pub fn parse_scale(written: &Written<'_>) -> Result<i32, InvalidValue> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::{Map, Value};
 
-    fn annotations(pairs: &[(&str, &str)]) -> Map<String, Value> {
+    fn annotations(pairs: &[(&str, &str)]) -> Annotations {
         pairs
             .iter()
-            .map(|(k, v)| (k.to_string(), Value::from(*v)))
+            .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
     }
 

@@ -9,8 +9,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::cluster::ClusterConfig;
-use crate::settings::{ConfigMapRef, Settings};
+use crate::config::settings::{ConfigMapRef, Settings};
+use crate::rules::cluster::ClusterConfig;
 
 /// The request the SDK's `kubernetes::get_resource` sends, field for field.
 #[derive(Serialize)]
@@ -69,7 +69,7 @@ pub fn cluster_config(
                 cluster: settings.autoscaler,
                 fallback_warning: Some(format!(
                     "{name} could not be used ({}); scale bounds were resolved with the policy's static autoscaler settings",
-                    crate::message::cut(host_reason(&why), 100)
+                    crate::rules::message::cut(host_reason(&why), 100)
                 )),
             }
         }
@@ -80,7 +80,7 @@ pub fn cluster_config(
 /// "Host error: ", the policy server's "Callback evaluation failure: ") and without the lines
 /// after the first (a cause chain, a backtrace).
 fn host_reason(error: &str) -> &str {
-    let mut reason = crate::message::first_line(error);
+    let mut reason = crate::rules::message::first_line(error);
     while let Some(rest) = ["Host error: ", "Callback evaluation failure: "]
         .iter()
         .find_map(|wrapper| reason.strip_prefix(wrapper))

@@ -5,41 +5,58 @@
 
 use serde_json::{Map, Value};
 
-use crate::keys::{AutoscalerClass, Bound, CLASS_KEY};
-use crate::message::{json_type, quote};
-use crate::template::only_strings;
+use crate::rules::annotations::Annotations;
+use crate::rules::keys::{AutoscalerClass, Bound, CLASS_KEY};
+use crate::rules::message::quote;
+use crate::wire::json_values::{describe, json_type, string_map};
 
 /// One Knative Service KServe would build.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Component {
     /// `predictor`, `transformer`, `explainer`, or `inferencegraph`.
     pub name: &'static str,
-    /// Its template annotations (string values).
-    pub annotations: Map<String, Value>,
-    /// For each annotation, the field of the KServe object it comes from.
-    origins: Map<String, Value>,
+    /// Its template annotations.
+    pub annotations: Annotations,
+    /// For each annotation, where in the KServe object it comes from.
+    origins: Vec<(String, Origin)>,
+}
+
+/// Where a Service's annotation comes from in the KServe object, as messages name it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    /// A field path (`spec.predictor.maxReplicas`, `metadata.annotations.get("...").unwrap()`), or what KServe
+    /// does by itself (`KServe's default class`).
+    pub text: String,
+    /// A field of the component's own spec, whose path names the component already.
+    pub in_component: bool,
 }
 
 impl Component {
     fn new(name: &'static str) -> Component {
         Component {
             name,
-            annotations: Map::new(),
-            origins: Map::new(),
+            annotations: Annotations::new(),
+            origins: Vec::new(),
         }
     }
 
-    fn set(&mut self, key: &str, value: &str, origin: String) {
-        self.annotations.insert(key.to_string(), Value::from(value));
-        self.origins.insert(key.to_string(), Value::from(origin));
+    fn set(&mut self, key: &str, value: &str, origin: Origin) {
+        self.annotations.insert(key.to_string(), value.to_string());
+        match self.origins.iter_mut().find(|(k, _)| k == key) {
+            Some((_, existing)) => *existing = origin,
+            None => self.origins.push((key.to_string(), origin)),
+        }
     }
 
     /// Where `key` (as written on the Service) comes from in the KServe object.
-    pub fn origin(&self, key: &str) -> String {
-        match self.origins.get(key) {
-            Some(origin) => origin.as_str().unwrap_or_default().to_string(),
-            None => format!("the {} Service's {key}", self.name),
-        }
+    pub fn origin(&self, key: &str) -> Origin {
+        let found = self.origins.iter().find(|(k, _)| k == key);
+        found
+            .map(|(_, origin)| origin.clone())
+            .unwrap_or_else(|| Origin {
+                text: format!("the {} Service's {key}", self.name),
+                in_component: false,
+            })
     }
 }
 
@@ -69,17 +86,21 @@ pub fn project(
     object: &Value,
     allow_zero_initial_scale: bool,
 ) -> Result<Projection, String> {
-    let metadata = string_map(
+    let metadata = annotations_at(
         object.pointer("/metadata/annotations"),
         "metadata.annotations",
     )?;
-    if let Some(mode) = not_serverless(object, metadata) {
+    if let Some(mode) = not_serverless(object, &metadata) {
         return Ok(Projection::NotServerless { mode });
     }
     let components = if kind == "InferenceGraph" {
-        vec![inference_graph(object, metadata, allow_zero_initial_scale)?]
+        vec![inference_graph(
+            object,
+            &metadata,
+            allow_zero_initial_scale,
+        )?]
     } else {
-        inference_service(object, metadata, allow_zero_initial_scale)?
+        inference_service(object, &metadata, allow_zero_initial_scale)?
     };
     Ok(Projection::Serverless(components))
 }
@@ -87,7 +108,7 @@ pub fn project(
 /// Each serverless component of an InferenceService.
 fn inference_service(
     object: &Value,
-    metadata: &Map<String, Value>,
+    metadata: &Annotations,
     allow_zero_initial_scale: bool,
 ) -> Result<Vec<Component>, String> {
     let mut components = Vec::new();
@@ -103,22 +124,24 @@ fn inference_service(
             }
         };
         let path = format!("spec.{name}");
-        let own = string_map(spec.get("annotations"), &format!("{path}.annotations"))?;
-        let mut component = Component::new(name);
         let own_path = format!("{path}.annotations");
-        let from_object = Copy {
+        let own = annotations_at(spec.get("annotations"), &own_path)?;
+        let mut component = Component::new(name);
+        let from_object = Passthrough {
             path: "metadata.annotations",
+            in_component: false,
             filter_disallowed: true,
             initial_scale_check: Some(allow_zero_initial_scale),
         };
-        copy(&mut component, metadata, from_object);
-        let from_component = Copy {
+        from_object.copy(metadata, &mut component);
+        let from_component = Passthrough {
             path: &own_path,
+            in_component: true,
             filter_disallowed: true,
             initial_scale_check: None,
         };
-        copy(&mut component, own, from_component);
-        set_scaling(&mut component, &path, spec)?;
+        from_component.copy(&own, &mut component);
+        set_scaling(&mut component, &path, true, spec)?;
         components.push(component);
     }
     Ok(components)
@@ -127,7 +150,7 @@ fn inference_service(
 /// An InferenceGraph's one Service: all of its annotations are copied, none refused.
 fn inference_graph(
     object: &Value,
-    metadata: &Map<String, Value>,
+    metadata: &Annotations,
     allow_zero_initial_scale: bool,
 ) -> Result<Component, String> {
     let empty = Map::new();
@@ -137,19 +160,23 @@ fn inference_graph(
         Some(other) => return Err(format!("spec: expected a map, got {}", json_type(other))),
     };
     let mut component = Component::new("inferencegraph");
-    let from_object = Copy {
+    let from_object = Passthrough {
         path: "metadata.annotations",
+        in_component: false,
         filter_disallowed: false,
         initial_scale_check: Some(allow_zero_initial_scale),
     };
-    copy(&mut component, metadata, from_object);
-    set_scaling(&mut component, "spec", spec)?;
+    from_object.copy(metadata, &mut component);
+    // The graph's fields are the object's own: messages name the graph first.
+    set_scaling(&mut component, "spec", false, spec)?;
     Ok(component)
 }
 
-/// How KServe copies a map of annotations onto a component's Service.
-struct Copy<'a> {
+/// How KServe passes a map of annotations through to a component's Service.
+struct Passthrough<'a> {
     path: &'a str,
+    /// The map is the component's own (`spec.predictor.annotations`).
+    in_component: bool,
     /// An InferenceService's annotations lose `DISALLOWED`.
     filter_disallowed: bool,
     /// `Some(allow_zero_initial_scale)` for the object's own annotations, which KServe's
@@ -159,20 +186,24 @@ struct Copy<'a> {
     initial_scale_check: Option<bool>,
 }
 
-fn copy(component: &mut Component, from: &Map<String, Value>, how: Copy<'_>) {
-    let path = how.path;
-    for (key, value) in from {
-        let text = value.as_str().unwrap_or_default();
-        let disallowed = how.filter_disallowed && DISALLOWED.contains(&key.as_str());
-        let dropped = key == Bound::Initial.key()
-            && how
-                .initial_scale_check
-                .is_some_and(|allow_zero| match text.parse::<i64>() {
-                    Err(_) => true,
-                    Ok(value) => value == 0 && !allow_zero,
-                });
-        if !disallowed && !dropped {
-            component.set(key, text, format!("{path}[{}]", quote(key)));
+impl Passthrough<'_> {
+    fn copy(&self, from: &Annotations, component: &mut Component) {
+        for (key, text) in from.iter() {
+            let disallowed = self.filter_disallowed && DISALLOWED.contains(&key);
+            let dropped = key == Bound::Initial.key()
+                && self
+                    .initial_scale_check
+                    .is_some_and(|allow_zero| match text.parse::<i64>() {
+                        Err(_) => true,
+                        Ok(value) => value == 0 && !allow_zero,
+                    });
+            if !disallowed && !dropped {
+                let origin = Origin {
+                    text: format!("{}[{}]", self.path, quote(key)),
+                    in_component: self.in_component,
+                };
+                component.set(key, text, origin);
+            }
         }
     }
 }
@@ -183,28 +214,38 @@ fn copy(component: &mut Component, from: &Map<String, Value>, how: Copy<'_>) {
 fn set_scaling(
     component: &mut Component,
     path: &str,
+    in_component: bool,
     spec: &Map<String, Value>,
 ) -> Result<(), String> {
+    let field = |name: &str| Origin {
+        text: format!("{path}.{name}"),
+        in_component,
+    };
     if component.annotations.get(CLASS_KEY).is_none() {
         component.set(
             CLASS_KEY,
             AutoscalerClass::KPA,
-            "KServe's default class".to_string(),
+            Origin {
+                text: "KServe's default class".to_string(),
+                in_component: false,
+            },
         );
     }
     if let Some(target) = integer(spec, "scaleTarget", path)? {
-        let origin = format!("{path}.scaleTarget");
         component.set(
             "autoscaling.knative.dev/target",
             &target.to_string(),
-            origin,
+            field("scaleTarget"),
         );
     }
     match spec.get("scaleMetric") {
         None | Some(Value::Null) => {}
         Some(Value::String(metric)) => {
-            let origin = format!("{path}.scaleMetric");
-            component.set("autoscaling.knative.dev/metric", metric, origin);
+            component.set(
+                "autoscaling.knative.dev/metric",
+                metric,
+                field("scaleMetric"),
+            );
         }
         Some(other) => {
             return Err(format!(
@@ -214,30 +255,22 @@ fn set_scaling(
         }
     }
     let min = integer(spec, "minReplicas", path)?.unwrap_or(1);
-    component.set(
-        Bound::Min.key(),
-        &min.to_string(),
-        format!("{path}.minReplicas"),
-    );
+    component.set(Bound::Min.key(), &min.to_string(), field("minReplicas"));
     let max = integer(spec, "maxReplicas", path)?.unwrap_or(0);
     if max != 0 {
-        component.set(
-            Bound::Max.key(),
-            &max.to_string(),
-            format!("{path}.maxReplicas"),
-        );
+        component.set(Bound::Max.key(), &max.to_string(), field("maxReplicas"));
     }
     Ok(())
 }
 
 /// The deployment mode, when it is not serverless (KServe's `GetDeploymentMode`: the status
 /// first, then the annotation; absent means the shipped default, Serverless).
-fn not_serverless(object: &Value, metadata: &Map<String, Value>) -> Option<String> {
+fn not_serverless(object: &Value, metadata: &Annotations) -> Option<String> {
     let mode = object
         .pointer("/status/deploymentMode")
         .and_then(Value::as_str)
         .filter(|mode| !mode.is_empty())
-        .or(metadata.get(DEPLOYMENT_MODE_KEY).and_then(Value::as_str))?;
+        .or(metadata.get(DEPLOYMENT_MODE_KEY))?;
     matches!(mode, "RawDeployment" | "Standard" | "ModelMesh").then(|| mode.to_string())
 }
 
@@ -247,17 +280,16 @@ fn integer(spec: &Map<String, Value>, field: &str, path: &str) -> Result<Option<
         Some(Value::Number(number)) if number.as_i64().is_some() => Ok(number.as_i64()),
         Some(other) => Err(format!(
             "{path}.{field}: expected an integer, got {}",
-            crate::message::describe(other)
+            describe(other)
         )),
     }
 }
 
-/// A map of strings, empty when absent; an error naming the field otherwise.
-fn string_map<'a>(value: Option<&'a Value>, path: &str) -> Result<&'a Map<String, Value>, String> {
-    static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
+/// The annotations at `path`, empty when absent; an error naming the field otherwise.
+fn annotations_at(value: Option<&Value>, path: &str) -> Result<Annotations, String> {
     match value {
-        None | Some(Value::Null) => Ok(EMPTY.get_or_init(Map::new)),
-        Some(Value::Object(map)) => only_strings(map, path).map(|()| map),
+        None | Some(Value::Null) => Ok(Annotations::new()),
+        Some(Value::Object(map)) => string_map(map, path),
         Some(other) => Err(format!("{path}: expected a map, got {}", json_type(other))),
     }
 }
@@ -265,7 +297,6 @@ fn string_map<'a>(value: Option<&'a Value>, path: &str) -> Result<&'a Map<String
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::keys::Annotations;
     use serde_json::json;
 
     fn components(projection: Projection) -> Vec<Component> {
@@ -276,7 +307,7 @@ mod tests {
     }
 
     fn scale(component: &Component) -> [Option<&str>; 3] {
-        Bound::ALL.map(|bound| Annotations::get(&component.annotations, bound.key()))
+        Bound::ALL.map(|bound| component.annotations.get(bound.key()))
     }
 
     // D.1: minReplicas (default 1) is always min-scale; maxReplicas only when not 0.
@@ -289,7 +320,7 @@ mod tests {
         };
         assert_eq!(scale(predictor), [Some("2"), Some("5"), None]);
         assert_eq!(
-            predictor.origin(Bound::Max.key()),
+            predictor.origin(Bound::Max.key()).text,
             "spec.predictor.maxReplicas"
         );
         let defaults = json!({"spec": {"predictor": {"maxReplicas": 0}}});
@@ -305,19 +336,31 @@ mod tests {
     fn class_defaults_to_kpa_and_scale_target_and_metric_are_written() {
         let isvc = json!({"spec": {"predictor": {"scaleTarget": 10, "scaleMetric": "rps"}}});
         let predictor = &components(project("InferenceService", &isvc, false).unwrap())[0];
-        assert_eq!(predictor.annotations[CLASS_KEY], AutoscalerClass::KPA);
         assert_eq!(
-            predictor.annotations["autoscaling.knative.dev/target"],
+            predictor.annotations.get(CLASS_KEY).unwrap(),
+            AutoscalerClass::KPA
+        );
+        assert_eq!(
+            predictor
+                .annotations
+                .get("autoscaling.knative.dev/target")
+                .unwrap(),
             "10"
         );
         assert_eq!(
-            predictor.annotations["autoscaling.knative.dev/metric"],
+            predictor
+                .annotations
+                .get("autoscaling.knative.dev/metric")
+                .unwrap(),
             "rps"
         );
         let hpa = json!({"metadata": {"annotations": {CLASS_KEY: AutoscalerClass::HPA}},
                          "spec": {"predictor": {}}});
         let predictor = &components(project("InferenceService", &hpa, false).unwrap())[0];
-        assert_eq!(predictor.annotations[CLASS_KEY], AutoscalerClass::HPA);
+        assert_eq!(
+            predictor.annotations.get(CLASS_KEY).unwrap(),
+            AutoscalerClass::HPA
+        );
     }
 
     // D.1: annotations pass through, except the disallow list; the component's win.
@@ -346,16 +389,19 @@ mod tests {
         );
         assert_eq!(scale(predictor), [Some("1"), None, Some("2")]);
         assert_eq!(
-            predictor.origin(Bound::Initial.key()),
+            predictor.origin(Bound::Initial.key()).text,
             "spec.predictor.annotations[\"autoscaling.knative.dev/initial-scale\"]"
         );
         assert_eq!(scale(transformer), [Some("0"), None, Some("3")]);
         for component in &projected {
             assert_eq!(
-                component.annotations["autoscaling.knative.dev/maxScale"],
+                component
+                    .annotations
+                    .get("autoscaling.knative.dev/maxScale")
+                    .unwrap(),
                 "4"
             );
-            assert_eq!(component.annotations["example.com/team"], "a");
+            assert_eq!(component.annotations.get("example.com/team").unwrap(), "a");
             assert!(
                 !component
                     .annotations
@@ -374,7 +420,10 @@ mod tests {
         };
         let initial = |isvc: &Value, allow_zero: bool| {
             let component = &components(project("InferenceService", isvc, allow_zero).unwrap())[0];
-            Annotations::get(&component.annotations, Bound::Initial.key()).map(str::to_string)
+            component
+                .annotations
+                .get(Bound::Initial.key())
+                .map(str::to_string)
         };
         assert_eq!(initial(&with("abc"), false), None);
         assert_eq!(initial(&with("0"), false), None);
@@ -425,9 +474,9 @@ mod tests {
         };
         assert_eq!(router.name, "inferencegraph");
         assert_eq!(scale(router), [Some("2"), Some("6"), None]);
-        assert_eq!(router.origin(Bound::Min.key()), "spec.minReplicas");
+        assert_eq!(router.origin(Bound::Min.key()).text, "spec.minReplicas");
         assert_eq!(
-            router.origin(Bound::Max.key()),
+            router.origin(Bound::Max.key()).text,
             "metadata.annotations[\"autoscaling.knative.dev/max-scale\"]"
         );
     }

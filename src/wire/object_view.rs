@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::fields::{Shape, json_fields};
+use crate::wire::fields::{Shape, json_fields};
 
 /// `spec.template` as the decision sees it.
 #[derive(Clone, Debug, PartialEq)]

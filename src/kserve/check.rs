@@ -4,11 +4,52 @@
 
 use serde_json::Value;
 
-use crate::cluster::ClusterConfig;
-use crate::keys::{Bound, lookup};
-use crate::kserve::{self, Component, Projection};
-use crate::plan::{PlanError, plan};
-use crate::resolve::{InitialStrategy, Refusal};
+use crate::admission::{Outcome, Verdict};
+use crate::kserve::projection::{self, Component, Origin, Projection};
+use crate::rules::cluster::ClusterConfig;
+use crate::rules::keys::{Bound, lookup};
+use crate::rules::plan::{PlanError, plan};
+use crate::rules::resolve::{InitialStrategy, Refusal};
+use crate::wire::request::Admission;
+
+/// Section 9: an InferenceService or InferenceGraph is never mutated; what the policy will do to
+/// its Services is said in warnings, or in a rejection where they would be refused. KServe's own
+/// writes that leave its Services as they were, and deletions, are never refused.
+pub fn answer(
+    request: &Admission,
+    object: &Value,
+    old_object: &Value,
+    cluster: &ClusterConfig,
+    strategy: InitialStrategy,
+) -> Verdict {
+    let (warnings, refusals) = match check(&request.kind, object, cluster, strategy) {
+        Ok(findings) => (findings.warnings, findings.refusals),
+        Err(message) => (Vec::new(), vec![format!("{}: {message}", request.kind)]),
+    };
+    let deleting = object
+        .pointer("/metadata/deletionTimestamp")
+        .is_some_and(|value| !value.is_null());
+    // Projected from oldObject only when something would be refused.
+    let housekeeping = || {
+        request.operation == "UPDATE" && same_services(&request.kind, object, old_object, cluster)
+    };
+    if refusals.is_empty() || deleting || housekeeping() {
+        let mut warnings = warnings;
+        warnings.extend(
+            refusals
+                .iter()
+                .map(|refusal| format!("{refusal} (KServe's Knative Service would be rejected)")),
+        );
+        return Verdict {
+            outcome: Outcome::Accept,
+            warnings,
+        };
+    }
+    Verdict {
+        outcome: Outcome::Reject(refusals.join("; ")),
+        warnings,
+    }
+}
 
 /// What the check found: warnings for the person applying, and why KServe's Services would be
 /// refused.
@@ -35,7 +76,7 @@ pub fn check(
             Ok(plan) => findings.warnings.extend(
                 plan.notes
                     .iter()
-                    .filter(|note| note.warn)
+                    .filter(|note| note.warn())
                     .map(|note| format!("{}: {}", component.name, note.future_message())),
             ),
             Err(error) => {
@@ -57,32 +98,44 @@ pub fn same_services(kind: &str, object: &Value, old: &Value, cluster: &ClusterC
 }
 
 fn project(kind: &str, object: &Value, cluster: &ClusterConfig) -> Result<Projection, String> {
-    kserve::project(kind, object, cluster.allow_zero_initial_scale)
+    projection::project(kind, object, cluster.allow_zero_initial_scale)
 }
 
 /// The policy's reason to refuse the component's Service, naming the KServe field it comes from.
+/// A message that does not start with a field of the component itself names the component first.
 fn refusal(component: &Component, error: &PlanError) -> String {
-    let origin = |bound: Bound| {
+    let origin = |bound: Bound| -> Origin {
         let key = lookup(&component.annotations, bound).map_or(bound.key(), |w| w.key);
         component.origin(key)
     };
-    let sentence = match error {
-        PlanError::Invalid(invalid) => invalid.message_for(&component.origin(invalid.key)),
+    let (first, sentence) = match error {
+        PlanError::Invalid(invalid) => {
+            let origin = component.origin(invalid.key);
+            let sentence = invalid.message_for(&origin.text);
+            (origin, sentence)
+        }
         PlanError::Refused(Refusal::AboveLimit {
             bound,
             value,
             limit,
-        }) => format!(
-            "{}={value} exceeds the cluster's max-scale-limit {limit}; set it to {limit} or less",
-            origin(*bound)
-        ),
-        PlanError::Refused(Refusal::MaxBelowMin { max, min }) => format!(
-            "{}={max} is less than {}={min}; raise the first or lower the second",
-            origin(Bound::Max),
-            origin(Bound::Min)
-        ),
+        }) => {
+            let origin = origin(*bound);
+            let sentence = format!(
+                "{}={value} exceeds the cluster's max-scale-limit {limit}; set it to {limit} or less",
+                origin.text
+            );
+            (origin, sentence)
+        }
+        PlanError::Refused(Refusal::MaxBelowMin { max, min }) => {
+            let (max_origin, min_origin) = (origin(Bound::Max), origin(Bound::Min));
+            let sentence = format!(
+                "{}={max} is less than {}={min}; raise the first or lower the second",
+                max_origin.text, min_origin.text
+            );
+            (max_origin, sentence)
+        }
     };
-    if sentence.starts_with(&format!("spec.{}.", component.name)) {
+    if first.in_component {
         sentence
     } else {
         format!("{}: {sentence}", component.name)

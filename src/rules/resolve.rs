@@ -2,8 +2,8 @@
 //! defaults in, the three bounds out, each with the reason it was filled or corrected and whether
 //! that reason is worth a warning.
 
-use crate::cluster::ClusterConfig;
-use crate::keys::{AutoscalerClass, Bound};
+use super::cluster::ClusterConfig;
+use super::keys::{AutoscalerClass, Bound};
 
 /// How an absent initial-scale is filled (the `defaultInitialScale` setting).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -6,15 +6,14 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::Deserialize;
 use serde_json::Value;
 
-use crate::cluster::ClusterConfig;
-use crate::message::{describe, json_type, quote};
-use crate::resolve::InitialStrategy;
+use crate::rules::cluster::ClusterConfig;
+use crate::rules::message::quote;
+use crate::rules::resolve::InitialStrategy;
+use crate::wire::json_values::{describe, json_type};
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(try_from = "Value")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Settings {
     pub autoscaler: ClusterConfig,
     pub default_initial_scale: InitialStrategy,
@@ -73,14 +72,6 @@ impl SettingsError {
 impl fmt::Display for SettingsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.path, self.message)
-    }
-}
-
-impl TryFrom<Value> for Settings {
-    type Error = SettingsError;
-
-    fn try_from(value: Value) -> Result<Self, SettingsError> {
-        Settings::from_json(&value)
     }
 }
 

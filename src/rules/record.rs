@@ -2,7 +2,7 @@
 //! there, and what the policy wrote. Kept in one template annotation as readable text, e.g.
 //! `min-scale: absent -> 2, initial-scale: 5 -> 3`.
 
-use crate::keys::Bound;
+use super::keys::Bound;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {

@@ -1,13 +1,11 @@
 //! From a template's annotations to what the policy writes there: restore what it resolved before
 //! (section 5), read the user's values (section 2), resolve (section 3), and record (section 5).
 
-use crate::cluster::ClusterConfig;
-use crate::keys::{
-    Annotations, AnnotationsMut, AutoscalerClass, Bound, InvalidValue, RECORD_KEY, Written, lookup,
-    parse_scale,
-};
-use crate::record::{Entry, Record};
-use crate::resolve::{InitialStrategy, Refusal, Resolution, Traits, UserBounds, resolve};
+use super::annotations::Annotations;
+use super::cluster::ClusterConfig;
+use super::keys::{AutoscalerClass, Bound, InvalidValue, RECORD_KEY, Written, lookup, parse_scale};
+use super::record::{Entry, Record};
+use super::resolve::{InitialStrategy, Reason, Refusal, Resolution, Traits, UserBounds, resolve};
 
 /// The template annotations the policy owns after resolution. The aliases of the three keys are
 /// always removed; every other annotation is left as it was.
@@ -21,50 +19,58 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// Every key a plan writes or removes: the three kebab keys, their aliases, the record.
+    pub fn keys() -> impl Iterator<Item = &'static str> {
+        Bound::ALL
+            .into_iter()
+            .flat_map(|bound| [bound.key(), bound.alias()])
+            .chain([RECORD_KEY])
+    }
+
     /// Writes the plan into `annotations`: the three kebab keys, no aliases, the record (or
     /// none); every other annotation stays. True when anything changed.
-    pub fn apply(&self, annotations: &mut impl AnnotationsMut) -> bool {
+    pub fn apply(&self, annotations: &mut Annotations) -> bool {
         let mut changed = false;
         for bound in Bound::ALL {
-            if annotations.get(bound.alias()).is_some() {
-                annotations.remove(bound.alias());
-                changed = true;
-            }
+            changed |= annotations.remove(bound.alias()).is_some();
         }
         for (bound, value) in &self.values {
             if annotations.get(bound.key()) != Some(value.as_str()) {
-                annotations.set(bound.key(), value.clone());
+                annotations.insert(bound.key().to_string(), value.clone());
                 changed = true;
             }
         }
         if annotations.get(RECORD_KEY) != self.record.as_deref() {
             match &self.record {
-                Some(record) => annotations.set(RECORD_KEY, record.clone()),
+                Some(record) => annotations.insert(RECORD_KEY.to_string(), record.clone()),
                 None => annotations.remove(RECORD_KEY),
-            }
+            };
             changed = true;
         }
         changed
     }
 }
 
-/// A key the policy filled or corrected, and why.
+/// A key the policy filled or corrected: its value and why (the reason says whether it is worth
+/// an admission warning, section 4, or only a log line).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Note {
     pub bound: Bound,
     pub value: i32,
-    pub reason: String,
-    /// Worth an admission warning (section 4); otherwise only logged.
-    pub warn: bool,
+    pub reason: Reason,
 }
 
 impl Note {
+    pub fn warn(&self) -> bool {
+        self.reason.warn
+    }
+
     pub fn message(&self) -> String {
         format!(
             "{} set to {}: {}",
             self.bound.key(),
             self.value,
-            self.reason
+            self.reason.text
         )
     }
 
@@ -74,7 +80,7 @@ impl Note {
             "{} will be set to {}: {}",
             self.bound.key(),
             self.value,
-            self.reason
+            self.reason.text
         )
     }
 }
@@ -104,12 +110,14 @@ impl From<PlanError> for String {
 }
 
 pub fn plan(
-    annotations: &impl Annotations,
+    annotations: &Annotations,
     kserve_managed: bool,
     cluster: &ClusterConfig,
     strategy: InitialStrategy,
 ) -> Result<Plan, PlanError> {
-    let record = annotations.get(RECORD_KEY).and_then(Record::parse);
+    let record = annotations
+        .get(RECORD_KEY)
+        .and_then(|text| Record::parse(text));
     let written = Bound::ALL.map(|bound| users_value(annotations, record.as_ref(), bound));
     let [min, max, initial] = written.clone().map(|value| {
         value
@@ -137,7 +145,7 @@ pub fn plan(
 /// before, and that still holds what the policy wrote, goes back to what the user had. A key that
 /// goes back to absent leaves the alias as the user's value (an alias added since the fill).
 fn users_value<'a>(
-    annotations: &'a impl Annotations,
+    annotations: &'a Annotations,
     record: Option<&'a Record>,
     bound: Bound,
 ) -> Option<Written<'a>> {
@@ -183,8 +191,7 @@ fn notes_of(resolution: &Resolution) -> Vec<Note> {
             resolved.reason.as_ref().map(|reason| Note {
                 bound,
                 value: resolved.value,
-                reason: reason.text.clone(),
-                warn: reason.warn,
+                reason: reason.clone(),
             })
         })
         .collect()
@@ -193,11 +200,8 @@ fn notes_of(resolution: &Resolution) -> Vec<Note> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
 
-    /// Annotations as the tests write them; the plan reads and writes them as the admitted JSON.
-    type Map = BTreeMap<String, String>;
-    type Json = serde_json::Map<String, serde_json::Value>;
+    type Map = Annotations;
 
     /// An annotation key: a bare name is one of Knative's autoscaling keys.
     fn key(name: &str) -> String {
@@ -219,24 +223,14 @@ mod tests {
             .collect()
     }
 
-    fn json(map: &Map) -> Json {
-        map.iter()
-            .map(|(k, v)| (k.clone(), serde_json::Value::from(v.as_str())))
-            .collect()
-    }
-
     fn plan_of(annotations: &Map, kserve: bool, cluster: &ClusterConfig) -> Plan {
-        plan(&json(annotations), kserve, cluster, InitialStrategy::Min).unwrap()
+        plan(annotations, kserve, cluster, InitialStrategy::Min).unwrap()
     }
 
     /// Applies a plan with the shipped `Plan::apply`, as the admission edge does.
     fn apply(annotations: &Map, plan: &Plan) -> Map {
-        let mut out = json(annotations);
+        let mut out = annotations.clone();
         let changed = plan.apply(&mut out);
-        let out: Map = out
-            .into_iter()
-            .map(|(k, v)| (k, v.as_str().unwrap().to_string()))
-            .collect();
         assert_eq!(
             changed,
             out != *annotations,
@@ -257,7 +251,7 @@ mod tests {
     /// min-scale, max-scale and initial-scale, in that order, "-" where absent.
     fn scale(map: &Map) -> String {
         Bound::ALL
-            .map(|b| map.get(b.key()).map_or("-", String::as_str))
+            .map(|b| map.get(b.key()).unwrap_or("-"))
             .join(" ")
     }
 
@@ -269,18 +263,18 @@ mod tests {
     }
 
     fn record(map: &Map) -> Option<&str> {
-        map.get(RECORD_KEY).map(String::as_str)
+        map.get(RECORD_KEY)
     }
 
     fn initial(map: &Map) -> Option<&str> {
-        map.get(Bound::Initial.key()).map(String::as_str)
+        map.get(Bound::Initial.key())
     }
 
     // 2
     #[test]
     fn a_value_that_does_not_parse_is_rejected_naming_the_key_as_written() {
         let error = plan(
-            &json(&map("maxScale=1.5")),
+            &map("maxScale=1.5"),
             false,
             &ClusterConfig::default(),
             InitialStrategy::Min,
@@ -388,13 +382,17 @@ mod tests {
             ("initialScale", "initial-scale"),
         ] {
             let updated = admitted(&edited(&created, &format!("{alias}=3")));
-            assert_eq!(updated.get(&key(kebab)).map(String::as_str), Some("3"));
+            assert_eq!(updated.get(&key(kebab)), Some("3"));
             assert!(!updated.contains_key(&key(alias)));
             assert_eq!(admitted(&updated), updated, "fixed point");
         }
         let min_alias = edited(&created, "minScale=3");
         let plan = plan_of(&min_alias, false, &ClusterConfig::default());
-        assert!(plan.notes.iter().all(|note| !note.warn), "{:?}", plan.notes);
+        assert!(
+            plan.notes.iter().all(|note| !note.warn()),
+            "{:?}",
+            plan.notes
+        );
         assert_eq!(scale(&apply(&min_alias, &plan)), "3 0 3");
     }
 
@@ -451,7 +449,7 @@ mod tests {
         let warnings: Vec<String> = plan
             .notes
             .iter()
-            .filter(|n| n.warn)
+            .filter(|n| n.warn())
             .map(Note::message)
             .collect();
         assert_eq!(

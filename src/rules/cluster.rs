@@ -1,8 +1,8 @@
 //! The cluster-wide defaults of Knative's `config-autoscaler` ConfigMap that bear on scale bounds,
 //! with Knative's own defaults and validation (`NewConfigFromMap`).
 
-use crate::keys::{AutoscalerClass, IntError, parse_go_int32};
-use crate::message::quote;
+use super::keys::{AutoscalerClass, IntError, parse_go_int32};
+use super::message::quote;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClusterConfig {

@@ -27,7 +27,7 @@ macro_rules! json_fields {
             $($field: Option<$type>),+
         }
 
-        impl<'de> $crate::fields::Fields<'de> for $name {
+        impl<'de> $crate::wire::fields::Fields<'de> for $name {
             const NAMES: &'static [&'static str] = &[$($key),+];
             fn read<A: serde::de::MapAccess<'de>>(
                 &mut self,
@@ -46,7 +46,7 @@ macro_rules! json_fields {
 pub(crate) use json_fields;
 
 /// A JSON value read as a map of the fields `F` keeps, or the type it has instead (named as
-/// `message::json_type` names it).
+/// `json_values::json_type` names it).
 pub enum Shape<F> {
     Map(F),
     Null,

@@ -1,6 +1,7 @@
 //! Writes the template's new metadata into the admitted object's JSON text, leaving every other
-//! byte as the API server sent it, so that a mutation never builds the whole object as JSON
-//! values nor writes it out again. The payload was read by serde_json first, so its syntax is
+//! byte as the host sent it (the policy server and kwctl write the request with serde_json, not
+//! the API server's bytes), so that a mutation never builds the whole object as JSON values nor
+//! writes it out again. The payload was read by serde_json first, so its syntax is
 //! sound; what serde_json checks only when it builds values (UTF-8, `\u` surrogate pairs, nesting
 //! deeper than its limit) is checked here, so that the host can read the object it gets back.
 

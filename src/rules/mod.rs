@@ -1,0 +1,18 @@
+//! The pure rules of `resolution-rules.md`, over plain integers and a string map of annotations:
+//! no JSON, no SDK, no path out of this folder (`tests/architecture.rs` checks it).
+//!
+//! - `annotations`: a template's annotations, a map of strings;
+//! - `keys`: the annotation register (keys, aliases, Knative's integer syntax);
+//! - `cluster`: config-autoscaler's values, defaults and validation;
+//! - `resolve`: sections 3 and 4, the three bounds and why each was filled or corrected;
+//! - `record`: section 5's stability record;
+//! - `plan`: from a template's annotations to what the policy writes there;
+//! - `message`: the sentences' helpers (quoting, cutting, one-line warnings).
+
+pub mod annotations;
+pub mod cluster;
+pub mod keys;
+pub mod message;
+pub mod plan;
+pub mod record;
+pub mod resolve;
