@@ -115,9 +115,7 @@ pub fn plan(
     cluster: &ClusterConfig,
     strategy: InitialStrategy,
 ) -> Result<Plan, PlanError> {
-    let record = annotations
-        .get(RECORD_KEY)
-        .and_then(|text| Record::parse(text));
+    let record = annotations.get(RECORD_KEY).and_then(Record::parse);
     let written = Bound::ALL.map(|bound| users_value(annotations, record.as_ref(), bound));
     let [min, max, initial] = written.clone().map(|value| {
         value
