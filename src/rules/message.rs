@@ -118,7 +118,7 @@ mod tests {
     }
 
     #[test]
-    fn quoted_text_is_escaped_as_serde_json_escapes_it() {
+    fn quoted_text_is_escaped_as_json_writers_escape_it() {
         assert_eq!(quote("tab\there\u{1}"), r#""tab\there\u0001""#);
         assert_eq!(quote("back\\slash é /"), r#""back\\slash é /""#);
         assert_eq!(quote("\u{8}\u{c}\r"), r#""\b\f\r""#);
