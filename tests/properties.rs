@@ -6,6 +6,7 @@ mod common;
 use common::generate::{check_accepted_output, knative_request, valid_settings};
 use knative_scale_policy::admission::{Outcome, Verdict, evaluate};
 use knative_scale_policy::config::settings::Settings;
+use knative_scale_policy::rules::message::quote;
 use knative_scale_policy::wire::request;
 use knative_scale_policy::wire::request::Admission;
 use proptest::prelude::*;
@@ -123,5 +124,11 @@ proptest! {
             let start: String = first_line.chars().take(20).map(|c| if c.is_control() { ' ' } else { c }).collect();
             prop_assert!(fallback.contains(start.trim_end()), "{:?}", fallback);
         }
+    }
+
+    /// The rules quote values without serde_json (they are pure); they write what it writes.
+    #[test]
+    fn the_rules_quote_a_value_as_serde_json_writes_it(text in "(?s)\\PC{0,20}[\u{0}-\u{1f}\"\\\\]{0,5}\\PC{0,20}") {
+        prop_assert_eq!(quote(&text), serde_json::to_string(&text).unwrap());
     }
 }

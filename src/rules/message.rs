@@ -20,19 +20,30 @@ pub fn quote(text: &str) -> String {
 /// A JSON string literal, escaped as serde_json writes one: quotes, backslashes and control
 /// characters below U+0020; nothing else.
 fn string_literal(text: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut literal = String::with_capacity(text.len() + 2);
     literal.push('"');
     for c in text.chars() {
-        match c {
-            '"' => literal.push_str("\\\""),
-            '\\' => literal.push_str("\\\\"),
-            '\n' => literal.push_str("\\n"),
-            '\r' => literal.push_str("\\r"),
-            '\t' => literal.push_str("\\t"),
-            '\u{8}' => literal.push_str("\\b"),
-            '\u{c}' => literal.push_str("\\f"),
-            c if u32::from(c) < 0x20 => literal.push_str(&format!("\\u{:04x}", u32::from(c))),
-            c => literal.push(c),
+        let short = match c {
+            '"' | '\\' => Some(c),
+            '\n' => Some('n'),
+            '\r' => Some('r'),
+            '\t' => Some('t'),
+            '\u{8}' => Some('b'),
+            '\u{c}' => Some('f'),
+            _ => None,
+        };
+        match short {
+            Some(escaped) => {
+                literal.push('\\');
+                literal.push(escaped);
+            }
+            None if (c as u32) < 0x20 => {
+                literal.push_str("\\u00");
+                literal.push(char::from(HEX[(c as usize) >> 4]));
+                literal.push(char::from(HEX[(c as usize) & 0xf]));
+            }
+            None => literal.push(c),
         }
     }
     literal.push('"');

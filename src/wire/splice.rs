@@ -17,7 +17,9 @@ const TEMPLATE: usize = 3;
 const METADATA: usize = 4;
 
 /// `request.object` of `payload` with `metadata` as its `spec.template.metadata`; a repeated key
-/// is the last one, as serde_json and Go's encoding/json read it.
+/// is the last one, as serde_json and Go's encoding/json read it. The template is written with one
+/// `metadata`: earlier copies of the key (which last-wins readers ignore, and strict readers
+/// refuse) are left out.
 pub fn with_template_metadata(payload: &[u8], metadata: &Value) -> Result<String, String> {
     let text = std::str::from_utf8(payload).map_err(|error| {
         let at = error.valid_up_to();
@@ -27,6 +29,7 @@ pub fn with_template_metadata(payload: &[u8], metadata: &Value) -> Result<String
         bytes: payload,
         at: 0,
         found: [None; PATH.len()],
+        metadata_entries: Vec::new(),
     };
     scan.value(0, Some(0))
         .map_err(|error| format!("invalid admission request: not valid JSON ({error})"))?;
@@ -36,23 +39,33 @@ pub fn with_template_metadata(payload: &[u8], metadata: &Value) -> Result<String
     };
     let metadata = metadata.to_string();
     let mut object = String::with_capacity(end - start + metadata.len() + 12);
+    let mut at = start;
     match scan.found[METADATA] {
         Some((from, to)) => {
-            object.push_str(&text[start..from]);
+            let earlier = &scan.metadata_entries[..scan.metadata_entries.len().saturating_sub(1)];
+            for &(key, value_end) in earlier {
+                object.push_str(&text[at..key]);
+                // A later entry follows, so a comma ends this one.
+                at = text[value_end..]
+                    .find(',')
+                    .map_or(value_end, |c| value_end + c + 1);
+            }
+            object.push_str(&text[at..from]);
             object.push_str(&metadata);
-            object.push_str(&text[to..end]);
+            at = to;
         }
         None => {
             let inside = template + 1;
-            object.push_str(&text[start..inside]);
+            object.push_str(&text[at..inside]);
             object.push_str("\"metadata\":");
             object.push_str(&metadata);
             if !text[inside..].trim_start().starts_with('}') {
                 object.push(',');
             }
-            object.push_str(&text[inside..end]);
+            at = inside;
         }
     }
+    object.push_str(&text[at..end]);
     Ok(object)
 }
 
@@ -61,6 +74,9 @@ struct Scan<'a> {
     at: usize,
     /// Where the value of each step of `PATH` starts and ends, for the last key on the path.
     found: [Option<(usize, usize)>; PATH.len()],
+    /// Each `metadata` entry of the last template on the path: where its key starts and its
+    /// value ends. The last is `found[METADATA]`'s.
+    metadata_entries: Vec<(usize, usize)>,
 }
 
 impl<'a> Scan<'a> {
@@ -90,18 +106,25 @@ impl<'a> Scan<'a> {
 
     fn map(&mut self, depth: usize, step: Option<usize>) -> Result<(), String> {
         self.container(depth, b'}', |scan| {
+            let key_start = scan.at;
             let key = scan.string()?;
             scan.whitespace();
             scan.at += 1; // ':'
             let next = step.filter(|&step| step < PATH.len() && key_is(key, PATH[step]));
             if let Some(step) = next {
                 scan.found[step..].fill(None);
+                if step < METADATA {
+                    scan.metadata_entries.clear();
+                }
             }
             scan.whitespace();
             let start = scan.at;
             scan.value(depth, next.map(|step| step + 1))?;
             if let Some(step) = next {
                 scan.found[step] = Some((start, scan.at));
+                if step == METADATA {
+                    scan.metadata_entries.push((key_start, scan.at));
+                }
             }
             Ok(())
         })
@@ -267,6 +290,31 @@ mod tests {
             written.ends_with(r#"{"metadata":{"annotations":{}},"x": 2}}}"#),
             "{written}"
         );
+    }
+
+    #[test]
+    fn one_metadata_is_written_where_the_template_repeated_it() {
+        let new = json!({"annotations": {"k": "v"}});
+        let payload = r#"{"request": {"object": {"spec": {"template": {"metadata": {"annotations":
+            {"autoscaling.knative.dev/min-scale": "9"}}, "spec": {}, "m\u0065tadata" : [1] ,
+            "metadata": {"labels": {}}, "x": 1}}}}}"#;
+        let written = with_template_metadata(payload.as_bytes(), &new).unwrap();
+        assert_eq!(written.matches("metadata").count(), 1, "{written}");
+        assert!(!written.contains("m\\u0065tadata"), "{written}");
+        assert_eq!(
+            serde_json::from_str::<Value>(&written).unwrap(),
+            json!({"spec": {"template": {"spec": {}, "metadata": new, "x": 1}}})
+        );
+        // A later template starts afresh: the earlier template, and its copies, stay as written.
+        let payload = r#"{"request": {"object": {"spec": {"template": {"metadata": 1, "metadata": 2},
+            "template": {"a": 0, "metadata": 3}}}}}"#;
+        let written = with_template_metadata(payload.as_bytes(), &new).unwrap();
+        let (earlier, last) = written.split_once("\"template\": {\"a\"").unwrap();
+        assert!(
+            earlier.contains(r#"{"metadata": 1, "metadata": 2}"#),
+            "{written}"
+        );
+        assert_eq!(last, r#": 0, "metadata": {"annotations":{"k":"v"}}}}}"#);
     }
 
     #[test]
