@@ -27,6 +27,7 @@ fn rules(c: &mut Criterion) {
         min: Some(1),
         max: Some(3),
         initial: None,
+        activation: None,
     };
     let traits = Traits {
         kserve_managed: true,

@@ -50,7 +50,7 @@ mod tests {
         assert_eq!(answer(b"{}"), json!({"valid": true, "message": null}));
         assert_eq!(
             answer(br#"{"defaultInitialScale": 1}"#),
-            json!({"valid": false, "message": "defaultInitialScale: invalid value 1: expected \"min\" or \"cluster\""})
+            json!({"valid": false, "message": "defaultInitialScale: invalid value 1: expected \"min\", \"cluster\" or \"zero-or-cluster\""})
         );
         assert_eq!(answer(b"not json")["valid"], json!(false));
     }

@@ -92,7 +92,11 @@ proptest! {
             prop_assert!(matches!(verdict.outcome, Outcome::Mutate(_)));
             for warning in verdict.warnings {
                 prop_assert!(warning.starts_with("autoscaling.knative.dev/"), "{}", warning);
-                prop_assert!(warning.contains(" set to "), "{}", warning);
+                prop_assert!(
+                    warning.contains(" set to ") || warning.contains(" left to the cluster's "),
+                    "{}",
+                    warning
+                );
             }
         }
     }

@@ -322,7 +322,12 @@ proptest! {
         let expected: Vec<String> = resolved
             .warnings()
             .iter()
-            .map(|warning| format!("predictor: {}", warning.replacen(" set to ", " will be set to ", 1)))
+            .map(|warning| {
+                let future = warning
+                    .replacen(" set to ", " will be set to ", 1)
+                    .replacen(" left to the cluster's ", " will be left to the cluster's ", 1);
+                format!("predictor: {future}")
+            })
             .collect();
         prop_assert_eq!(checked.warnings(), expected);
     }

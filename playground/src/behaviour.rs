@@ -24,6 +24,7 @@ pub fn of(annotations: &Map<String, Value>, cluster: &ClusterConfig) -> Value {
         min: read(Bound::Min),
         max: read(Bound::Max),
         initial: read(Bound::Initial),
+        activation: None,
     };
     let behaviour = knative_alone(user, cluster);
     json!({"start": behaviour.start, "upper": behaviour.upper})

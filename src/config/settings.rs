@@ -129,10 +129,11 @@ fn strategy(value: &Value) -> Result<InitialStrategy, SettingsError> {
     match value.as_str() {
         Some("min") => Ok(InitialStrategy::Min),
         Some("cluster") => Ok(InitialStrategy::Cluster),
+        Some("zero-or-cluster") => Ok(InitialStrategy::ZeroOrCluster),
         _ => Err(invalid_value(
             "defaultInitialScale",
             value,
-            "\"min\" or \"cluster\"",
+            "\"min\", \"cluster\" or \"zero-or-cluster\"",
         )),
     }
 }
@@ -425,7 +426,7 @@ mod tests {
             ),
             (
                 json!({"defaultInitialScale": "max"}),
-                "defaultInitialScale: invalid value \"max\": expected \"min\" or \"cluster\"",
+                "defaultInitialScale: invalid value \"max\": expected \"min\", \"cluster\" or \"zero-or-cluster\"",
             ),
         ];
         for (input, expected) in cases {

@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::admission::{Outcome, Verdict};
 use crate::kserve::projection::{self, Component, Origin, Projection};
 use crate::rules::cluster::ClusterConfig;
-use crate::rules::keys::{Bound, lookup};
+use crate::rules::keys::{ACTIVATION_SCALE_KEY, Bound, lookup};
 use crate::rules::plan::{PlanError, plan};
 use crate::rules::resolve::{InitialStrategy, Refusal};
 use crate::wire::request::Admission;
@@ -73,12 +73,14 @@ pub fn check(
     let mut findings = Findings::default();
     for component in &components {
         match plan(&component.annotations, true, cluster, strategy) {
-            Ok(plan) => findings.warnings.extend(
+            // The Service's admission warns only when it is mutated; so does its check here.
+            Ok(plan) if plan.apply(&mut component.annotations.clone()) => findings.warnings.extend(
                 plan.notes
                     .iter()
                     .filter(|note| note.warn())
                     .map(|note| format!("{}: {}", component.name, note.future_message())),
             ),
+            Ok(_) => {}
             Err(error) => {
                 let refusal = refusal(component, &error);
                 if !findings.refusals.contains(&refusal) {
@@ -108,6 +110,7 @@ fn refusal(component: &Component, error: &PlanError) -> String {
         let key = lookup(&component.annotations, bound).map_or(bound.key(), |w| w.key);
         component.origin(key)
     };
+    let activation_origin = || component.origin(ACTIVATION_SCALE_KEY);
     let (first, sentence) = match error {
         PlanError::Invalid(invalid) => {
             let origin = component.origin(invalid.key);
@@ -133,6 +136,30 @@ fn refusal(component: &Component, error: &PlanError) -> String {
                 max_origin.text, min_origin.text
             );
             (max_origin, sentence)
+        }
+        PlanError::Refused(Refusal::MinAboveActivation { min, activation }) => {
+            let (min_origin, activation_origin) = (origin(Bound::Min), activation_origin());
+            let sentence = format!(
+                "{}={min} is greater than {}={activation}; lower the first or raise the second",
+                min_origin.text, activation_origin.text
+            );
+            (min_origin, sentence)
+        }
+        PlanError::Refused(Refusal::MaxBelowActivation { max, activation }) => {
+            let (max_origin, activation_origin) = (origin(Bound::Max), activation_origin());
+            let sentence = format!(
+                "{}={max} is less than {}={activation}; raise the first or lower the second",
+                max_origin.text, activation_origin.text
+            );
+            (max_origin, sentence)
+        }
+        PlanError::Refused(Refusal::ActivationBelowTwo { activation }) => {
+            let activation_origin = activation_origin();
+            let sentence = format!(
+                "{}={activation} must be greater than 1",
+                activation_origin.text
+            );
+            (activation_origin, sentence)
         }
     };
     if first.in_component {

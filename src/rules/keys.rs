@@ -45,6 +45,9 @@ impl Bound {
 
 pub const CLASS_KEY: &str = "autoscaling.knative.dev/class";
 
+/// The pods a revision scaling from zero starts with at least (no alias; rule 3.2.4).
+pub const ACTIVATION_SCALE_KEY: &str = "autoscaling.knative.dev/activation-scale";
+
 /// A revision's autoscaler class: the `class` annotation, else the cluster's
 /// `pod-autoscaler-class` (Knative's `MakePA`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

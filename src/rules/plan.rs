@@ -3,7 +3,10 @@
 
 use super::annotations::Annotations;
 use super::cluster::ClusterConfig;
-use super::keys::{AutoscalerClass, Bound, InvalidValue, RECORD_KEY, Written, lookup, parse_scale};
+use super::keys::{
+    ACTIVATION_SCALE_KEY, AutoscalerClass, Bound, InvalidValue, RECORD_KEY, Written, lookup,
+    parse_go_int32, parse_scale,
+};
 use super::record::{Entry, Record};
 use super::resolve::{InitialStrategy, Reason, Refusal, Resolution, Traits, UserBounds, resolve};
 
@@ -11,8 +14,9 @@ use super::resolve::{InitialStrategy, Reason, Refusal, Resolution, Traits, UserB
 /// always removed; every other annotation is left as it was.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Plan {
-    /// Canonical text for `min-scale`, `max-scale`, `initial-scale`, in that order.
-    pub values: [(Bound, String); 3],
+    /// Canonical text for `min-scale`, `max-scale`, `initial-scale`, in that order; `None` for a
+    /// bound left to the cluster (rule 3.2.4), whose key is left absent.
+    pub values: [(Bound, Option<String>); 3],
     /// The stability record, `None` when nothing was resolved.
     pub record: Option<String>,
     pub notes: Vec<Note>,
@@ -35,9 +39,13 @@ impl Plan {
             changed |= annotations.remove(bound.alias()).is_some();
         }
         for (bound, value) in &self.values {
-            if annotations.get(bound.key()) != Some(value.as_str()) {
-                annotations.insert(bound.key().to_string(), value.clone());
-                changed = true;
+            match value {
+                Some(value) if annotations.get(bound.key()) != Some(value.as_str()) => {
+                    annotations.insert(bound.key().to_string(), value.clone());
+                    changed = true;
+                }
+                None => changed |= annotations.remove(bound.key()).is_some(),
+                Some(_) => {}
             }
         }
         if annotations.get(RECORD_KEY) != self.record.as_deref() {
@@ -58,6 +66,8 @@ pub struct Note {
     pub bound: Bound,
     pub value: i32,
     pub reason: Reason,
+    /// False for a bound left to the cluster's `value` (rule 3.2.4).
+    pub written: bool,
 }
 
 impl Note {
@@ -66,22 +76,18 @@ impl Note {
     }
 
     pub fn message(&self) -> String {
-        format!(
-            "{} set to {}: {}",
-            self.bound.key(),
-            self.value,
-            self.reason.text
-        )
+        self.sentence("set to", "left to the cluster's")
     }
 
     /// The same sentence, for a Service not yet built (an InferenceService's check).
     pub fn future_message(&self) -> String {
-        format!(
-            "{} will be set to {}: {}",
-            self.bound.key(),
-            self.value,
-            self.reason.text
-        )
+        self.sentence("will be set to", "will be left to the cluster's")
+    }
+
+    fn sentence(&self, set: &str, left: &str) -> String {
+        let verb = if self.written { set } else { left };
+        let (key, value, why) = (self.bound.key(), self.value, &self.reason.text);
+        format!("{key} {verb} {value}: {why}")
     }
 }
 
@@ -122,10 +128,22 @@ pub fn plan(
             .map(|w| parse_scale(&w).map_err(PlanError::Invalid))
             .transpose()
     });
+    let activation = annotations
+        .get(ACTIVATION_SCALE_KEY)
+        .map(|text| {
+            parse_go_int32(text).map_err(|_| {
+                PlanError::Invalid(InvalidValue {
+                    key: ACTIVATION_SCALE_KEY,
+                    text: text.to_string(),
+                })
+            })
+        })
+        .transpose()?;
     let user = UserBounds {
         min: min?,
         max: max?,
         initial: initial?,
+        activation,
     };
     let traits = Traits {
         kserve_managed,
@@ -133,7 +151,10 @@ pub fn plan(
     };
     let resolution = resolve(user, traits, cluster, strategy).map_err(PlanError::Refused)?;
     Ok(Plan {
-        values: Bound::ALL.map(|bound| (bound, resolution.get(bound).value.to_string())),
+        values: Bound::ALL.map(|bound| {
+            let resolved = resolution.get(bound);
+            (bound, resolved.written.then(|| resolved.value.to_string()))
+        }),
         record: record_of(&resolution, &written),
         notes: notes_of(&resolution),
     })
@@ -170,7 +191,10 @@ fn record_of(resolution: &Resolution, written: &[Option<Written<'_>>; 3]) -> Opt
     let entries = Bound::ALL
         .into_iter()
         .zip(written)
-        .filter(|(bound, _)| resolution.get(*bound).reason.is_some())
+        .filter(|(bound, _)| {
+            let resolved = resolution.get(*bound);
+            resolved.reason.is_some() && resolved.written
+        })
         .map(|(bound, original)| Entry {
             bound,
             original: original.as_ref().map(|w| w.text.to_string()),
@@ -190,6 +214,7 @@ fn notes_of(resolution: &Resolution) -> Vec<Note> {
                 bound,
                 value: resolved.value,
                 reason: reason.clone(),
+                written: resolved.written,
             })
         })
         .collect()
@@ -456,5 +481,30 @@ mod tests {
                 "autoscaling.knative.dev/initial-scale set to 1: the cluster initial-scale 5 would start more pods than max-scale 3"
             ]
         );
+    }
+
+    // 3.2.4 and 5
+    #[test]
+    fn a_bound_left_to_the_cluster_is_absent_unrecorded_and_stays_so() {
+        let c = ClusterConfig {
+            min_scale: 5,
+            ..ClusterConfig::default()
+        };
+        let first = admit(&map("activation-scale=3"), &c);
+        assert_eq!(scale(&first), "- 0 5");
+        assert_eq!(
+            record(&first),
+            Some("max-scale: absent -> 0, initial-scale: absent -> 5")
+        );
+        assert_eq!(admit(&first, &c), first, "a fixed point");
+        // A min-scale the policy wrote before activation-scale was added is taken back.
+        let before = admit(&map(""), &c);
+        assert_eq!(scale(&before), "5 0 5");
+        assert_eq!(admit(&edited(&before, "activation-scale=3"), &c), first);
+        let plan = plan_of(&first, false, &c);
+        let messages: Vec<String> = plan.notes.iter().map(Note::message).collect();
+        assert!(messages.contains(
+            &"autoscaling.knative.dev/min-scale left to the cluster's 5: writing it would conflict with activation-scale 3".to_string()
+        ), "{messages:?}");
     }
 }

@@ -3,7 +3,7 @@
 //! that reason is worth a warning.
 
 use super::cluster::ClusterConfig;
-use super::keys::{AutoscalerClass, Bound};
+use super::keys::{ACTIVATION_SCALE_KEY, AutoscalerClass, Bound};
 
 /// How an absent initial-scale is filled (the `defaultInitialScale` setting).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -13,6 +13,9 @@ pub enum InitialStrategy {
     Min,
     /// Start it at the cluster's `initial-scale`, as Knative does.
     Cluster,
+    /// Start a revision whose min-scale is 0 at no pod, any other at the cluster's
+    /// `initial-scale` (what KServe's maintainers asked for when they reverted the start at min).
+    ZeroOrCluster,
 }
 
 /// The parsed values the user wrote; `None` where the key is absent.
@@ -21,6 +24,8 @@ pub struct UserBounds {
     pub min: Option<i32>,
     pub max: Option<i32>,
     pub initial: Option<i32>,
+    /// `activation-scale` (no alias), which Knative checks against min and max as written.
+    pub activation: Option<i32>,
 }
 
 /// What the rules need to know about the object beyond its scale annotations.
@@ -40,11 +45,13 @@ pub struct Reason {
     pub warn: bool,
 }
 
-/// A bound's final value; `reason` is `None` for an explicit value the policy kept.
+/// A bound's final value; `reason` is `None` for an explicit value the policy kept. A bound not
+/// `written` is left absent (rule 3.2.4): `value` is then the cluster's, which Knative applies.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Resolved {
     pub value: i32,
     pub reason: Option<Reason>,
+    pub written: bool,
 }
 
 impl Resolved {
@@ -52,6 +59,7 @@ impl Resolved {
         Resolved {
             value,
             reason: None,
+            written: true,
         }
     }
 
@@ -62,7 +70,18 @@ impl Resolved {
                 text: why,
                 warn: false,
             }),
+            written: true,
         }
+    }
+
+    /// Not written: Knative applies the cluster's `value`, and the user hears why.
+    fn leave_to_cluster(&mut self, value: i32, why: String) {
+        self.value = value;
+        self.written = false;
+        self.reason = Some(Reason {
+            text: why,
+            warn: true,
+        });
     }
 
     fn is_explicit(&self) -> bool {
@@ -111,7 +130,22 @@ pub enum Refusal {
         limit: i32,
     },
     /// Both bounds written by the user, max below min.
-    MaxBelowMin { max: i32, min: i32 },
+    MaxBelowMin {
+        max: i32,
+        min: i32,
+    },
+    /// Knative's activation-scale checks (rule 3.2.4), on the values as written.
+    MinAboveActivation {
+        min: i32,
+        activation: i32,
+    },
+    MaxBelowActivation {
+        max: i32,
+        activation: i32,
+    },
+    ActivationBelowTwo {
+        activation: i32,
+    },
 }
 
 impl std::fmt::Display for Refusal {
@@ -131,6 +165,20 @@ impl std::fmt::Display for Refusal {
                 "{}={max} is less than {}={min}; raise max-scale or lower min-scale",
                 Bound::Max.key(),
                 Bound::Min.key()
+            ),
+            Refusal::MinAboveActivation { min, activation } => write!(
+                f,
+                "{}={min} is greater than {ACTIVATION_SCALE_KEY}={activation}; lower min-scale or raise activation-scale",
+                Bound::Min.key()
+            ),
+            Refusal::MaxBelowActivation { max, activation } => write!(
+                f,
+                "{}={max} is less than {ACTIVATION_SCALE_KEY}={activation}; raise max-scale or lower activation-scale",
+                Bound::Max.key()
+            ),
+            Refusal::ActivationBelowTwo { activation } => write!(
+                f,
+                "{ACTIVATION_SCALE_KEY}={activation} must be greater than 1"
             ),
         }
     }
@@ -212,15 +260,27 @@ pub fn resolve(
         }
     }
 
+    if let Some(activation) = user.activation {
+        activation_scale(activation, user, cluster, &mut min, &mut max)?;
+    }
+
+    let cluster_start = || {
+        Resolved::filled(
+            cluster.initial_scale,
+            format!("the cluster initial-scale is {}", cluster.initial_scale),
+        )
+    };
     let mut initial = match (user.initial, strategy) {
         (Some(value), _) => Resolved::explicit(value),
         (None, InitialStrategy::Min) => {
             Resolved::filled(min.value, start_at_min(min.value, max.value, cluster))
         }
-        (None, InitialStrategy::Cluster) => Resolved::filled(
-            cluster.initial_scale,
-            format!("the cluster initial-scale is {}", cluster.initial_scale),
+        (None, InitialStrategy::Cluster) => cluster_start(),
+        (None, InitialStrategy::ZeroOrCluster) if min.value == 0 => Resolved::filled(
+            0,
+            "min-scale is 0, so a new revision starts at no pod".to_string(),
         ),
+        (None, InitialStrategy::ZeroOrCluster) => cluster_start(),
     };
     if initial.value == 0 && !cluster.allow_zero_initial_scale {
         let why = if initial.is_explicit() {
@@ -263,6 +323,51 @@ pub fn resolve(
     let mut resolution = Resolution { min, max, initial };
     mark_warnings(&mut resolution, user, cluster);
     Ok(resolution)
+}
+
+/// Rule 3.2.4: Knative checks activation-scale against min-scale and max-scale as written (an
+/// absent key counts as 0); the cluster's values are never compared with it. The user's own
+/// conflicts are refused in Knative's words; a bound the policy would write in conflict is left
+/// to the cluster, as it is without the policy.
+fn activation_scale(
+    activation: i32,
+    user: UserBounds,
+    cluster: &ClusterConfig,
+    min: &mut Resolved,
+    max: &mut Resolved,
+) -> Result<(), Refusal> {
+    let (written_min, written_max) = (user.min.unwrap_or(0), user.max.unwrap_or(0));
+    if written_min > activation {
+        return Err(Refusal::MinAboveActivation {
+            min: written_min,
+            activation,
+        });
+    }
+    if written_max != 0 && written_max < activation {
+        return Err(Refusal::MaxBelowActivation {
+            max: written_max,
+            activation,
+        });
+    }
+    if activation < 2 {
+        return Err(Refusal::ActivationBelowTwo { activation });
+    }
+    // An unlimited max the user wrote, turned into the limit: the key is the user's, and the
+    // limit is below activation-scale, so no max-scale Knative accepts fits.
+    if user.max == Some(0) && max.value > 0 && max.value < activation {
+        return Err(Refusal::MaxBelowActivation {
+            max: max.value,
+            activation,
+        });
+    }
+    let why = format!("writing it would conflict with activation-scale {activation}");
+    if !min.is_explicit() && min.value > activation {
+        min.leave_to_cluster(cluster.min_scale, why.clone());
+    }
+    if !max.is_explicit() && max.value > 0 && max.value < activation {
+        max.leave_to_cluster(cluster.max_scale, why);
+    }
+    Ok(())
 }
 
 fn kserve_unlimited(cluster: &ClusterConfig) -> String {
@@ -332,8 +437,8 @@ fn mark_warnings(resolution: &mut Resolution, user: UserBounds, cluster: &Cluste
     let warn_initial =
         user_changed(user.initial, &resolution.initial) || (start_changed && !min_moved);
 
-    resolution.min.warn_if(warn_min);
-    resolution.max.warn_if(warn_max);
+    resolution.min.warn_if(warn_min || !resolution.min.written);
+    resolution.max.warn_if(warn_max || !resolution.max.written);
     resolution.initial.warn_if(warn_initial);
 }
 
@@ -346,7 +451,12 @@ mod tests {
     }
 
     fn user(min: Option<i32>, max: Option<i32>, initial: Option<i32>) -> UserBounds {
-        UserBounds { min, max, initial }
+        UserBounds {
+            min,
+            max,
+            initial,
+            activation: None,
+        }
     }
 
     const PLAIN: Traits = Traits {
@@ -654,4 +764,140 @@ mod tests {
 
     // The worked examples of section 7 are rows of tests/common/rules_table.rs, run natively
     // through the JSON edge and on the .wasm.
+
+    fn with_activation(user: UserBounds, activation: i32) -> UserBounds {
+        UserBounds {
+            activation: Some(activation),
+            ..user
+        }
+    }
+
+    /// The bounds left to the cluster (not written).
+    fn left(resolution: &Resolution) -> Vec<Bound> {
+        Bound::ALL
+            .into_iter()
+            .filter(|b| !resolution.get(*b).written)
+            .collect()
+    }
+
+    // 3.2.4
+    #[test]
+    fn a_resolved_min_above_activation_scale_is_left_to_the_cluster() {
+        let c = ClusterConfig {
+            min_scale: 5,
+            ..cluster()
+        };
+        let resolution = run(with_activation(user(None, None, None), 3), PLAIN, &c).unwrap();
+        assert_eq!(left(&resolution), [Bound::Min]);
+        assert_eq!(
+            values(&resolution),
+            (5, 0, 5),
+            "initial follows the effective min"
+        );
+        assert!(resolution.min.reason.as_ref().unwrap().warn);
+        assert!(resolution.initial.written && resolution.max.written);
+    }
+
+    // 3.2.4
+    #[test]
+    fn a_resolved_max_below_activation_scale_is_left_to_the_cluster() {
+        let c = ClusterConfig {
+            max_scale: 2,
+            ..cluster()
+        };
+        let resolution = run(with_activation(user(None, None, None), 3), PLAIN, &c).unwrap();
+        assert_eq!(left(&resolution), [Bound::Max]);
+        assert_eq!(values(&resolution), (0, 2, 1));
+        // KServe's unlimited max turned into a limit below activation-scale.
+        let limited = ClusterConfig {
+            max_scale: 1,
+            max_scale_limit: 2,
+            ..cluster()
+        };
+        let resolution = run(
+            with_activation(user(Some(1), None, None), 3),
+            KSERVE,
+            &limited,
+        )
+        .unwrap();
+        assert_eq!(left(&resolution), [Bound::Max]);
+        assert_eq!(values(&resolution), (1, 1, 1));
+        // Bounds that fit activation-scale are written as without it.
+        let fits = run(
+            with_activation(user(Some(1), Some(4), None), 3),
+            PLAIN,
+            &cluster(),
+        )
+        .unwrap();
+        assert!(left(&fits).is_empty());
+    }
+
+    // 3.2.4
+    #[test]
+    fn the_users_own_conflict_with_activation_scale_is_rejected_in_knatives_words() {
+        assert_eq!(
+            refusal(
+                with_activation(user(Some(5), None, None), 3),
+                PLAIN,
+                &cluster()
+            ),
+            "autoscaling.knative.dev/min-scale=5 is greater than autoscaling.knative.dev/activation-scale=3; lower min-scale or raise activation-scale"
+        );
+        assert_eq!(
+            refusal(
+                with_activation(user(None, Some(2), None), 3),
+                PLAIN,
+                &cluster()
+            ),
+            "autoscaling.knative.dev/max-scale=2 is less than autoscaling.knative.dev/activation-scale=3; raise max-scale or lower activation-scale"
+        );
+        assert_eq!(
+            refusal(
+                with_activation(user(None, None, None), 1),
+                PLAIN,
+                &cluster()
+            ),
+            "autoscaling.knative.dev/activation-scale=1 must be greater than 1"
+        );
+        // An unlimited max of the user's becomes a limit below activation-scale: no max fits.
+        let limited = ClusterConfig {
+            max_scale: 2,
+            max_scale_limit: 2,
+            ..cluster()
+        };
+        assert!(
+            run(
+                with_activation(user(None, Some(0), None), 3),
+                PLAIN,
+                &limited
+            )
+            .is_err()
+        );
+    }
+
+    // 3.3
+    #[test]
+    fn zero_or_cluster_starts_min_zero_at_no_pod_and_others_at_the_cluster_initial_scale() {
+        let c = ClusterConfig {
+            initial_scale: 3,
+            allow_zero_initial_scale: true,
+            ..cluster()
+        };
+        let run = |user, c: &ClusterConfig| {
+            values(&resolve(user, PLAIN, c, InitialStrategy::ZeroOrCluster).unwrap())
+        };
+        assert_eq!(run(user(Some(0), None, None), &c), (0, 0, 0));
+        let capped = ClusterConfig {
+            initial_scale: 5,
+            max_scale: 4,
+            ..cluster()
+        };
+        assert_eq!(run(user(Some(2), None, None), &capped), (2, 4, 4));
+        // Without zero initial scale allowed, min 0 starts at 1 pod, as under the other strategies.
+        let no_zero = ClusterConfig {
+            allow_zero_initial_scale: false,
+            ..c
+        };
+        assert_eq!(run(user(Some(0), None, None), &no_zero), (0, 0, 1));
+    }
 }

@@ -193,7 +193,7 @@ mod tests {
             ),
             (
                 json!({"settings": {"defaultInitialScale": 7}, "request": {"object": object}}),
-                "invalid settings: defaultInitialScale: invalid value 7: expected \"min\" or \"cluster\"",
+                "invalid settings: defaultInitialScale: invalid value 7: expected \"min\", \"cluster\" or \"zero-or-cluster\"",
             ),
             (
                 json!({"request": {"object": object}}),

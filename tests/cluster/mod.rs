@@ -273,15 +273,29 @@ pub fn inference_service() -> impl Strategy<Value = InferenceService> {
             "initial-scale",
             (1i64..5).prop_map(|n| n.to_string()).boxed(),
         ),
+        annotation(
+            "activation-scale",
+            (2i64..8).prop_map(|n| n.to_string()).boxed(),
+        ),
     )
         .prop_filter_map(
             "KServe's webhook refuses minReplicas above a non-zero maxReplicas",
-            |(min_replicas, max_replicas, initial, min_alias, class, predictor_initial)| {
+            |(
+                min_replicas,
+                max_replicas,
+                initial,
+                min_alias,
+                class,
+                predictor_initial,
+                activation,
+            )| {
                 if max_replicas != 0 && min_replicas.unwrap_or(1) > max_replicas {
                     return None;
                 }
-                let annotations: BTreeMap<String, String> =
-                    [initial, min_alias, class].into_iter().flatten().collect();
+                let annotations: BTreeMap<String, String> = [initial, min_alias, class, activation]
+                    .into_iter()
+                    .flatten()
+                    .collect();
                 Some(InferenceService {
                     name: "sklearn-iris".to_string(),
                     min_replicas,

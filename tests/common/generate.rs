@@ -29,7 +29,16 @@ fn scale_annotations() -> impl Strategy<Value = Vec<(String, String)>> {
                 .prop_map(move |v| v.map(|v| (format!("{PREFIX}{name}"), v)))
         })
         .collect();
-    slots.prop_map(|values| values.into_iter().flatten().collect())
+    let activation = proptest::option::weighted(
+        0.25,
+        prop_oneof![
+            6 => (0i64..9).prop_map(|n| n.to_string()),
+            1 => prop_oneof![Just("-1"), Just("abc"), Just("2147483648")].prop_map(str::to_string),
+        ],
+    )
+    .prop_map(|v| v.map(|v| (format!("{PREFIX}activation-scale"), v)));
+    (slots, activation)
+        .prop_map(|(values, activation)| values.into_iter().flatten().chain(activation).collect())
 }
 
 fn record() -> impl Strategy<Value = Option<String>> {

@@ -63,6 +63,22 @@ pub fn knative_errors(annotations: &Map<String, Value>, cluster: Cluster) -> Vec
             ));
         }
     }
+    // activation-scale against min and max as written, an absent or invalid one counting as 0
+    // (fact B.1.5; `validateMinMaxScale`, one error of the chain).
+    if let Some((key, text)) = get(annotations, ["activation-scale", "activation-scale"]) {
+        let (min, max) = (min.unwrap_or(0), max.unwrap_or(0));
+        match go_parse(text, 32) {
+            None => errors.push(format!("invalid value: {text}: {key}")),
+            Some(a) if min > a => errors.push(format!(
+                "min-scale={min} is greater than activation-scale={a}"
+            )),
+            Some(a) if max != 0 && max < a => {
+                errors.push(format!("max-scale={max} is less than activation-scale={a}"))
+            }
+            Some(a) if a < 2 => errors.push(format!("activation-scale={a} must be greater than 1")),
+            Some(_) => {}
+        }
+    }
     if let Some((key, text)) = get(annotations, ["initial-scale", "initialScale"]) {
         match go_parse(text, 64) {
             None => errors.push(format!("invalid value: {text}: {key}")),
@@ -78,18 +94,21 @@ pub fn knative_errors(annotations: &Map<String, Value>, cluster: Cluster) -> Vec
     errors
 }
 
-/// What the policy promises beyond Knative's rules: all three kebab keys, canonical int32 text,
-/// no aliases, and an initial scale within max.
+/// What the policy promises beyond Knative's rules: all three kebab keys (min-scale or max-scale
+/// may be left absent beside an activation-scale they would conflict with, rule 3.2.4), canonical
+/// int32 text, no aliases, and an initial scale within max.
 pub fn policy_promise_errors(annotations: &Map<String, Value>) -> Vec<String> {
     let mut errors = Vec::new();
     let mut values = Vec::new();
+    let activation = annotations.contains_key("autoscaling.knative.dev/activation-scale");
     for name in ["min-scale", "max-scale", "initial-scale"] {
         let key = format!("autoscaling.knative.dev/{name}");
         match annotations.get(&key).and_then(Value::as_str) {
             Some(text) => match go_parse(text, 32) {
-                Some(v) if v >= 0 && v.to_string() == text => values.push(v),
+                Some(v) if v >= 0 && v.to_string() == text => values.push(Some(v)),
                 _ => errors.push(format!("{key}={text:?} is not canonical int32 text")),
             },
+            None if activation && name != "initial-scale" => values.push(None),
             None => errors.push(format!("{key} is missing")),
         }
     }
@@ -98,7 +117,7 @@ pub fn policy_promise_errors(annotations: &Map<String, Value>) -> Vec<String> {
             errors.push(format!("alias {alias} is still present"));
         }
     }
-    if let [_, max, initial] = values[..]
+    if let [_, Some(max), Some(initial)] = values[..]
         && max > 0
         && initial > max
     {

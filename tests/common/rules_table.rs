@@ -21,7 +21,7 @@ pub struct Row {
 }
 
 pub enum Expected {
-    /// min-scale, max-scale, initial-scale as written.
+    /// min-scale, max-scale, initial-scale as written; `ABSENT` for a key left absent.
     Keys([&'static str; 3]),
     /// A rejection whose message holds this text.
     Reject(&'static str),
@@ -30,6 +30,9 @@ pub enum Expected {
 use Expected::{Keys, Reject};
 
 const NONE: &str = "{}";
+
+/// A key the policy leaves absent (rule 3.2.4: left to the cluster).
+pub const ABSENT: &str = "(absent)";
 
 pub const ROWS: &[Row] = &[
     // Section 7, the worked examples.
@@ -285,6 +288,90 @@ pub const ROWS: &[Row] = &[
         warned: false,
     },
     Row {
+        name: "7: activation-scale below the cluster min",
+        annotations: &[("activation-scale", "3")],
+        settings: r#"{"autoscaler": {"min-scale": "5"}}"#,
+        kserve: false,
+        expected: Keys([ABSENT, "0", "5"]),
+        warned: true,
+    },
+    Row {
+        name: "7: activation-scale above the cluster max",
+        annotations: &[("activation-scale", "3")],
+        settings: r#"{"autoscaler": {"max-scale": "2"}}"#,
+        kserve: false,
+        expected: Keys(["0", ABSENT, "1"]),
+        warned: true,
+    },
+    Row {
+        name: "7: explicit min above activation-scale",
+        annotations: &[("min-scale", "5"), ("activation-scale", "3")],
+        settings: NONE,
+        kserve: false,
+        expected: Reject("min-scale=5 is greater than autoscaling.knative.dev/activation-scale=3"),
+        warned: false,
+    },
+    Row {
+        name: "7: zero-or-cluster, min 0",
+        annotations: &[("min-scale", "0")],
+        settings: r#"{"autoscaler": {"initial-scale": "3", "allow-zero-initial-scale": "true"}, "defaultInitialScale": "zero-or-cluster"}"#,
+        kserve: false,
+        expected: Keys(["0", "0", "0"]),
+        warned: true,
+    },
+    Row {
+        name: "7: zero-or-cluster, min 2, cluster max 4",
+        annotations: &[("min-scale", "2")],
+        settings: r#"{"autoscaler": {"initial-scale": "5", "max-scale": "4"}, "defaultInitialScale": "zero-or-cluster"}"#,
+        kserve: false,
+        expected: Keys(["2", "4", "4"]),
+        warned: true,
+    },
+    Row {
+        name: "3.2.4: an explicit max below activation-scale",
+        annotations: &[("max-scale", "2"), ("activation-scale", "3")],
+        settings: NONE,
+        kserve: false,
+        expected: Reject("max-scale=2 is less than autoscaling.knative.dev/activation-scale=3"),
+        warned: false,
+    },
+    Row {
+        name: "3.2.4: activation-scale below 2",
+        annotations: &[("activation-scale", "1")],
+        settings: NONE,
+        kserve: false,
+        expected: Reject("activation-scale=1 must be greater than 1"),
+        warned: false,
+    },
+    Row {
+        name: "3.2.4: activation-scale not an int32",
+        annotations: &[("activation-scale", "2.5")],
+        settings: NONE,
+        kserve: false,
+        expected: Reject("autoscaling.knative.dev/activation-scale: invalid value \"2.5\""),
+        warned: false,
+    },
+    Row {
+        name: "3.2.4: KServe's unlimited max under a limit below activation-scale",
+        annotations: &[("min-scale", "1"), ("activation-scale", "5")],
+        settings: r#"{"autoscaler": {"max-scale": "2", "max-scale-limit": "4"}}"#,
+        kserve: true,
+        expected: Keys(["1", ABSENT, "1"]),
+        warned: true,
+    },
+    Row {
+        name: "3.2.4: bounds that fit activation-scale are written as without it",
+        annotations: &[
+            ("min-scale", "1"),
+            ("max-scale", "4"),
+            ("activation-scale", "3"),
+        ],
+        settings: NONE,
+        kserve: false,
+        expected: Keys(["1", "4", "1"]),
+        warned: false,
+    },
+    Row {
         name: "3.4: canonical text, no warning",
         annotations: &[
             ("minScale", "+3"),
@@ -348,7 +435,7 @@ impl Row {
     ) -> Result<(), String> {
         match &self.expected {
             Keys(expected) => {
-                let expected = expected.map(|value| Some(value.to_string()));
+                let expected = expected.map(|value| (value != ABSENT).then(|| value.to_string()));
                 if !accepted {
                     return Err(format!("{}: rejected: {message}", self.name));
                 }
