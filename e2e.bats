@@ -178,6 +178,41 @@ policy_run() {
   [ "$(scale_after $REQUESTS/service-min0.json)" = "0 0 0" ]
 }
 
+@test "activation-scale: a cluster min-scale above it is left to the cluster, not written" {
+  policy_run --request-path $REQUESTS/service-activation3.json --settings-json '{"autoscaler": {"min-scale": "5"}}'
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(scale_after $REQUESTS/service-activation3.json)" = "absent 0 5" ]
+  warnings | grep -qx "$P/min-scale left to the cluster's 5: writing it would conflict with activation-scale 3"
+}
+
+@test "activation-scale: a cluster max-scale below it is left to the cluster, not written" {
+  policy_run --request-path $REQUESTS/service-activation3.json --settings-json '{"autoscaler": {"max-scale": "2"}}'
+  [ "$status" -eq 0 ]
+  [ "$(scale_after $REQUESTS/service-activation3.json)" = "0 absent 1" ]
+  warnings | grep -qx "$P/max-scale left to the cluster's 2: writing it would conflict with activation-scale 3"
+}
+
+@test "activation-scale: the user's own min-scale above it is rejected in Knative's words" {
+  policy_run --request-path $REQUESTS/service-min5-activation3.json
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [ "$(jq -r .status.message <<<"$output")" = "$P/min-scale=5 is greater than $P/activation-scale=3; lower min-scale or raise activation-scale" ]
+}
+
+@test "zero-or-cluster: min-scale 0 starts at no pod, min-scale 2 at the cluster's initial-scale capped to max" {
+  policy_run --request-path $REQUESTS/service-min0.json \
+    --settings-json '{"autoscaler": {"initial-scale": "3", "allow-zero-initial-scale": "true"}, "defaultInitialScale": "zero-or-cluster"}'
+  [ "$status" -eq 0 ]
+  [ "$(scale_after $REQUESTS/service-min0.json)" = "0 0 0" ]
+  jq '.object.spec.template.metadata.annotations["autoscaling.knative.dev/min-scale"] = "2"' \
+    $REQUESTS/service-min0.json > "$BATS_TEST_TMPDIR/min2.json"
+  policy_run --request-path "$BATS_TEST_TMPDIR/min2.json" \
+    --settings-json '{"autoscaler": {"initial-scale": "5", "max-scale": "4"}, "defaultInitialScale": "zero-or-cluster"}'
+  [ "$status" -eq 0 ]
+  [ "$(scale_after "$BATS_TEST_TMPDIR/min2.json")" = "2 4 4" ]
+}
+
 @test "the audit scanner's request for a Service the policy would change fails, saying what would change" {
   policy_run --request-path $REQUESTS/audit-scan-kserve-predictor-min1-max3.json --settings-path $SETTINGS/initial-scale-5.yaml
   [ "$status" -eq 0 ]

@@ -71,6 +71,17 @@ spec:
     service: service("model-chain", kserveOwner("InferenceGraph", "v1alpha1", "model-chain"), [["min-scale", "1"]]),
     config: 'max-scale: "4"\n',
   },
+  {
+    title: "activation-scale below the cluster's min-scale",
+    service: service("hello", "", [["activation-scale", "3"]]),
+    config: 'min-scale: "5"\n',
+  },
+  {
+    title: "zero-or-cluster: min-scale 0 starts at no pod",
+    service: predictor([["min-scale", "0"]]),
+    config: 'initial-scale: "3"\nallow-zero-initial-scale: "true"\n',
+    settings: "defaultInitialScale: zero-or-cluster\n",
+  },
 ];
 const DEFAULT_SETTINGS = "defaultInitialScale: min\n";
 
@@ -164,7 +175,7 @@ function choose(index) {
   const scenario = SCENARIOS[index];
   editors.s.value = scenario.service;
   editors.c.value = scenario.config;
-  editors.p.value = DEFAULT_SETTINGS;
+  editors.p.value = scenario.settings ?? DEFAULT_SETTINGS;
   document.querySelectorAll("#gallery button").forEach((b, i) => b.setAttribute("aria-pressed", String(i === index)));
   evaluate();
 }
