@@ -239,6 +239,20 @@ policy_run() {
   [ "$(jq -r .status.message <<<"$output")" = "spec.predictor.maxReplicas=12 exceeds the cluster's max-scale-limit 10; set it to 10 or less" ]
 }
 
+@test "InferenceService: an annotation Knative would refuse in its Service is refused at apply, naming it" {
+  policy_run --request-path $REQUESTS/isvc-sklearn-window-2h.json
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [ "$(jq -r .status.message <<<"$output")" = "predictor: metadata.annotations[\"$P/window\"]: expected 6s <= 2h <= 1h0m0s; Knative would reject the predictor's Service" ]
+}
+
+@test "InferenceService: a min-scale annotation KServe drops is warned, naming minReplicas" {
+  policy_run --request-path $REQUESTS/isvc-sklearn-min-scale-annotation.json
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  warnings | grep -qx "predictor: metadata.annotations\[\"$P/min-scale\"\] is dropped by KServe; set spec.predictor.minReplicas instead"
+}
+
 @test "InferenceGraph: checked as the Service KServe builds for it" {
   policy_run --request-path $REQUESTS/inferencegraph-model-chainer-max2.json --settings-path $SETTINGS/initial-scale-5.yaml
   [ "$status" -eq 0 ]

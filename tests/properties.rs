@@ -6,7 +6,9 @@ mod common;
 use common::generate::{check_accepted_output, knative_request, valid_settings};
 use knative_scale_policy::admission::{Outcome, Verdict, evaluate};
 use knative_scale_policy::config::settings::Settings;
+use knative_scale_policy::rules::annotations::Annotations;
 use knative_scale_policy::rules::message::quote;
+use knative_scale_policy::rules::validation::validate;
 use knative_scale_policy::wire::request;
 use knative_scale_policy::wire::request::Admission;
 use proptest::prelude::*;
@@ -135,4 +137,91 @@ proptest! {
     fn the_rules_quote_a_value_as_serde_json_writes_it(text in "(?s)\\PC{0,20}[\u{0}-\u{1f}\"\\\\]{0,5}\\PC{0,20}") {
         prop_assert_eq!(quote(&text), serde_json::to_string(&text).unwrap());
     }
+
+    /// Issue 20: a template Knative admits as written (every autoscaling annotation, judged by
+    /// Knative's own validation) is never turned into one it rejects, nor rejected but for the
+    /// rules' own reasons (a min above the limit, section 3.2.3; an initial-scale beyond int32,
+    /// section 2).
+    #[test]
+    fn a_template_knative_admits_stays_admitted(
+        request in knative_request(), (settings, _) in valid_settings(), extra in other_annotations()
+    ) {
+        let mut request = request;
+        let template = request["object"]["spec"]["template"]["metadata"]["annotations"]
+            .as_object_mut().expect("generated annotations are a map");
+        for (key, value) in extra {
+            template.entry(key).or_insert(Value::String(value));
+        }
+        let settings = Settings::from_json(&settings).unwrap();
+        let input = annotations_of(&request["object"]);
+        if !validate(&input, &settings.autoscaler).is_empty() {
+            return Ok(()); // Knative refuses it as written: no promise to keep.
+        }
+        let verdict = run(&request, &settings);
+        match &verdict.outcome {
+            Outcome::Reject(message) => prop_assert!(
+                message.contains("min-scale=") && message.contains("exceeds max-scale-limit")
+                    || ["initial-scale: invalid value", "initialScale: invalid value"]
+                        .iter()
+                        .any(|text| message.contains(text)),
+                "{}", message
+            ),
+            Outcome::Mutate(object) => {
+                let output = annotations_of(&object.to_value().unwrap());
+                let errors = validate(&output, &settings.autoscaler);
+                prop_assert!(errors.is_empty(), "{:?} from {:?}", errors, input);
+            }
+            Outcome::Accept => {}
+        }
+    }
+}
+
+/// The template's annotations as the rules' string map.
+fn annotations_of(object: &Value) -> Annotations {
+    object["spec"]["template"]["metadata"]["annotations"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(|(key, value)| Some((key.clone(), value.as_str()?.to_string())))
+        .collect()
+}
+
+/// Knative's other autoscaling annotations, valid and not, both classes.
+fn other_annotations() -> impl Strategy<Value = Vec<(String, String)>> {
+    let one = |name: &'static str, values: &'static [&'static str]| {
+        proptest::option::weighted(0.3, proptest::sample::select(values)).prop_map(move |value| {
+            value.map(|v| (format!("autoscaling.knative.dev/{name}"), v.to_string()))
+        })
+    };
+    (
+        one(
+            "class",
+            &[
+                "kpa.autoscaling.knative.dev",
+                "hpa.autoscaling.knative.dev",
+                "custom.example.com",
+                "bad.knative.dev",
+            ],
+        ),
+        one("metric", &["concurrency", "rps", "cpu", "memory", ""]),
+        one("target", &["0", "0.005", "0.01", "10", "1e2", "abc"]),
+        one("target-utilization-percentage", &["0", "70", "101"]),
+        one("window", &["5s", "60s", "1m9s82ms", "2h", "soon"]),
+        one("panic-window-percentage", &["0.5", "10", "100"]),
+        one("panic-threshold-percentage", &["109", "200", "1001"]),
+        one("scale-down-delay", &["0", "1.5s", "30s", "2h", "-1s"]),
+        one("scale-to-zero-pod-retention-period", &["0s", "59m", "1h1s"]),
+        one("target-burst-capacity", &["-1", "0", "-2", "200"]),
+        one(
+            "metric-aggregation-algorithm",
+            &["linear", "weightedExponential", "other"],
+        ),
+    )
+        .prop_map(|values| {
+            let (a, b, c, d, e, f, g, h, i, j, k) = values;
+            [a, b, c, d, e, f, g, h, i, j, k]
+                .into_iter()
+                .flatten()
+                .collect()
+        })
 }

@@ -101,10 +101,18 @@ fn a_max_scale_annotation_on_the_inference_service_is_not_copied() {
         &isvc(json!({"maxReplicas": 0, "model": model()}), annotations),
         &settings("max-scale-4"),
     );
-    assert_eq!(evaluation.warnings().len(), 1);
+    // Issue 20: what KServe drops silently is said, naming the field to use instead.
+    let warnings = evaluation.warnings();
+    assert_eq!(warnings.len(), 3, "{warnings:?}");
+    assert_eq!(
+        warnings[..2],
+        [
+            "predictor: metadata.annotations[\"autoscaling.knative.dev/max-scale\"] is dropped by KServe; set spec.predictor.maxReplicas instead",
+            "predictor: metadata.annotations[\"autoscaling.knative.dev/min-scale\"] is dropped by KServe; set spec.predictor.minReplicas instead",
+        ]
+    );
     assert!(
-        evaluation.warnings()[0]
-            .starts_with("predictor: autoscaling.knative.dev/max-scale will be set to 0")
+        warnings[2].starts_with("predictor: autoscaling.knative.dev/max-scale will be set to 0")
     );
 }
 

@@ -5,11 +5,12 @@
 use serde_json::Value;
 
 use crate::admission::{Outcome, Verdict};
-use crate::kserve::projection::{self, Component, Origin, Projection};
+use crate::kserve::projection::{self, Component, Dropped, Origin, Projection};
 use crate::rules::cluster::ClusterConfig;
 use crate::rules::keys::{ACTIVATION_SCALE_KEY, Bound, lookup};
 use crate::rules::plan::{PlanError, plan};
 use crate::rules::resolve::{InitialStrategy, Refusal};
+use crate::rules::validation::{KnativeError, validate};
 use crate::wire::request::Admission;
 
 /// Section 9: an InferenceService or InferenceGraph is never mutated; what the policy will do to
@@ -72,24 +73,58 @@ pub fn check(
     };
     let mut findings = Findings::default();
     for component in &components {
-        match plan(&component.annotations, true, cluster, strategy) {
-            // The Service's admission warns only when it is mutated; so does its check here.
-            Ok(plan) if plan.apply(&mut component.annotations.clone()) => findings.warnings.extend(
-                plan.notes
-                    .iter()
-                    .filter(|note| note.warn())
-                    .map(|note| format!("{}: {}", component.name, note.future_message())),
-            ),
-            Ok(_) => {}
-            Err(error) => {
-                let refusal = refusal(component, &error);
-                if !findings.refusals.contains(&refusal) {
-                    findings.refusals.push(refusal);
+        for dropped in &component.dropped {
+            findings.warnings.push(dropped_warning(component, dropped));
+        }
+        let refusals = match plan(&component.annotations, true, cluster, strategy) {
+            Ok(plan) => {
+                let mut service = component.annotations.clone();
+                // The Service's admission warns only when it is mutated; so does its check here.
+                if plan.apply(&mut service) {
+                    findings.warnings.extend(
+                        plan.notes
+                            .iter()
+                            .filter(|note| note.warn())
+                            .map(|note| format!("{}: {}", component.name, note.future_message())),
+                    );
                 }
+                // What Knative checks beyond the bounds, on the Service as the policy resolves it.
+                validate(&service, cluster)
+                    .iter()
+                    .map(|error| knative_refusal(component, error))
+                    .collect()
+            }
+            Err(error) => vec![refusal(component, &error)],
+        };
+        for refusal in refusals {
+            if !findings.refusals.contains(&refusal) {
+                findings.refusals.push(refusal);
             }
         }
     }
     Ok(findings)
+}
+
+/// Knative's reason to refuse the component's Service, naming the KServe field it comes from.
+fn knative_refusal(component: &Component, error: &KnativeError) -> String {
+    let origin = component.origin(error.key());
+    let sentence = format!(
+        "{}: {}; Knative would reject the {}'s Service",
+        origin.text, error.message, component.name
+    );
+    if origin.in_component {
+        sentence
+    } else {
+        format!("{}: {sentence}", component.name)
+    }
+}
+
+/// An annotation of the InferenceService that KServe never copies to the Service.
+fn dropped_warning(component: &Component, dropped: &Dropped) -> String {
+    format!(
+        "{}: {} is dropped by KServe; set spec.{}.{} instead",
+        component.name, dropped.origin, component.name, dropped.field
+    )
 }
 
 /// True when KServe would build the same Services from `object` as from `old` (only labels,
@@ -286,5 +321,75 @@ mod tests {
             &malformed,
             &c
         ));
+    }
+
+    // 9: what Knative checks beyond the bounds is refused at apply, naming the field.
+    #[test]
+    fn what_knative_would_refuse_in_the_service_is_refused_naming_the_field() {
+        let zero_target =
+            json!({"spec": {"predictor": {"scaleTarget": 0, "scaleMetric": "concurrency"}}});
+        assert_eq!(
+            refusals("InferenceService", zero_target),
+            [
+                "spec.predictor.scaleTarget: target 0 should be at least 0.01; Knative would reject the predictor's Service"
+            ]
+        );
+        let long_window = json!({"metadata": {"annotations": {"autoscaling.knative.dev/window": "2h"}},
+            "spec": {"predictor": {}}});
+        assert_eq!(
+            refusals("InferenceService", long_window),
+            [
+                "predictor: metadata.annotations[\"autoscaling.knative.dev/window\"]: expected 6s <= 2h <= 1h0m0s; Knative would reject the predictor's Service"
+            ]
+        );
+        let precise = json!({"spec": {"predictor": {"annotations": {"autoscaling.knative.dev/scale-down-delay": "1.5s"}}}});
+        assert_eq!(
+            refusals("InferenceService", precise),
+            [
+                "spec.predictor.annotations[\"autoscaling.knative.dev/scale-down-delay\"]: must be specified with at most second precision; Knative would reject the predictor's Service"
+            ]
+        );
+        let cpu_on_kpa = json!({"spec": {"predictor": {"scaleMetric": "cpu"}}});
+        assert_eq!(
+            refusals("InferenceService", cpu_on_kpa),
+            [
+                "spec.predictor.scaleMetric: invalid value: cpu; Knative would reject the predictor's Service"
+            ]
+        );
+        let graph = json!({"metadata": {"annotations": {"autoscaling.knative.dev/target-utilization-percentage": "0"}},
+            "spec": {"nodes": {}}});
+        assert_eq!(
+            refusals("InferenceGraph", graph),
+            [
+                "inferencegraph: metadata.annotations[\"autoscaling.knative.dev/target-utilization-percentage\"]: expected 1 <= 0 <= 100; Knative would reject the inferencegraph's Service"
+            ]
+        );
+        let fine = json!({"metadata": {"annotations": {"autoscaling.knative.dev/window": "60s"}},
+            "spec": {"predictor": {"scaleTarget": 10, "scaleMetric": "rps"}}});
+        assert!(refusals("InferenceService", fine).is_empty());
+    }
+
+    // 9: the scale annotations KServe drops silently are warned about, naming the field to use.
+    #[test]
+    fn min_and_max_scale_on_the_inference_service_are_warned_as_dropped() {
+        let isvc = json!({"metadata": {"annotations": {
+                "autoscaling.knative.dev/min-scale": "2", "autoscaling.knative.dev/max-scale": "4"}},
+            "spec": {"predictor": {"annotations": {"autoscaling.knative.dev/max-scale": "6"}}}});
+        let findings = check(
+            "InferenceService",
+            &isvc,
+            &cluster(1, 0),
+            InitialStrategy::Min,
+        )
+        .unwrap();
+        assert_eq!(
+            findings.warnings,
+            [
+                "predictor: metadata.annotations[\"autoscaling.knative.dev/max-scale\"] is dropped by KServe; set spec.predictor.maxReplicas instead",
+                "predictor: metadata.annotations[\"autoscaling.knative.dev/min-scale\"] is dropped by KServe; set spec.predictor.minReplicas instead",
+                "predictor: spec.predictor.annotations[\"autoscaling.knative.dev/max-scale\"] is dropped by KServe; set spec.predictor.maxReplicas instead",
+            ]
+        );
+        assert!(findings.refusals.is_empty());
     }
 }

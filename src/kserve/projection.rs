@@ -19,6 +19,16 @@ pub struct Component {
     pub annotations: Annotations,
     /// For each annotation, where in the KServe object it comes from.
     origins: Vec<(String, Origin)>,
+    /// Scale annotations of the InferenceService that KServe drops instead of copying.
+    pub dropped: Vec<Dropped>,
+}
+
+/// An annotation KServe drops silently (`ServiceAnnotationDisallowedList`), and the field of the
+/// component that sets the same bound.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dropped {
+    pub origin: String,
+    pub field: &'static str,
 }
 
 /// Where a Service's annotation comes from in the KServe object, as messages name it.
@@ -37,6 +47,7 @@ impl Component {
             name,
             annotations: Annotations::new(),
             origins: Vec::new(),
+            dropped: Vec::new(),
         }
     }
 
@@ -197,14 +208,30 @@ impl Passthrough<'_> {
                         Err(_) => true,
                         Ok(value) => value == 0 && !allow_zero,
                     });
+            let origin = format!("{}[{}]", self.path, quote(key));
             if !disallowed && !dropped {
-                let origin = Origin {
-                    text: format!("{}[{}]", self.path, quote(key)),
-                    in_component: self.in_component,
-                };
-                component.set(key, text, origin);
+                let in_component = self.in_component;
+                component.set(
+                    key,
+                    text,
+                    Origin {
+                        text: origin,
+                        in_component,
+                    },
+                );
+            } else if disallowed && let Some(field) = replica_field(key) {
+                component.dropped.push(Dropped { origin, field });
             }
         }
+    }
+}
+
+/// The component's field for a scale key KServe drops from annotations.
+fn replica_field(key: &str) -> Option<&'static str> {
+    match key {
+        k if k == Bound::Min.key() => Some("minReplicas"),
+        k if k == Bound::Max.key() => Some("maxReplicas"),
+        _ => None,
     }
 }
 

@@ -7,12 +7,16 @@
 //! - `resolve`: sections 3 and 4, the three bounds and why each was filled or corrected;
 //! - `record`: section 5's stability record;
 //! - `plan`: from a template's annotations to what the policy writes there;
-//! - `message`: the sentences' helpers (quoting, cutting, one-line warnings).
+//! - `message`: the sentences' helpers (quoting, cutting, one-line warnings);
+//! - `validation`: Knative's own validation of every autoscaling annotation, with `go`, Go's
+//!   parsers of integers, floats and durations as Knative uses them.
 
 pub mod annotations;
 pub mod cluster;
+pub mod go;
 pub mod keys;
 pub mod message;
 pub mod plan;
 pub mod record;
 pub mod resolve;
+pub mod validation;
