@@ -601,7 +601,10 @@ fn the_settings_form_offers_every_setting_with_knatives_defaults() {
         .iter()
         .find(|q| q["variable"] == "defaultInitialScale")
         .unwrap();
-    assert_eq!(strategy["options"], json!(["min", "cluster"]));
+    assert_eq!(
+        strategy["options"],
+        json!(["min", "cluster", "zero-or-cluster"])
+    );
     assert_eq!(defaults["defaultInitialScale"], "min");
     // Untouched, the form keeps the static mode and the audit on, as the policy's own defaults.
     assert_eq!(defaults["autoscalerConfigMap"], Value::Null);
@@ -890,4 +893,32 @@ fn shipped_module_is_at_most_300_kb() {
         size <= 300_000,
         "policy.wasm is {size} bytes, over the 300 KB budget"
     );
+}
+
+/// The README is for the people who use the policy (issue 19): development notes and measured
+/// figures live in docs/development.md and docs/performance.md, which it links.
+#[test]
+fn the_readme_stays_a_users_page() {
+    let readme = text("README.md");
+    let lines = readme.lines().count();
+    assert!(lines <= 400, "README.md has {lines} lines, over 400");
+    for doc in [
+        "docs/development.md",
+        "docs/performance.md",
+        "docs/usage.md",
+    ] {
+        assert!(
+            readme.contains(&format!("({doc})")),
+            "README.md links {doc}"
+        );
+        assert!(path(doc).exists(), "{doc}");
+    }
+    for section in [
+        "## Settings",
+        "## Deploy",
+        "## Troubleshooting",
+        "## Playground",
+    ] {
+        assert!(readme.contains(section), "README.md: {section}");
+    }
 }
