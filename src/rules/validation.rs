@@ -104,8 +104,8 @@ pub fn validate(annotations: &Annotations, cluster: &ClusterConfig) -> Vec<Knati
     min_max_scale(annotations, cluster, &mut errors);
     floats(annotations, &mut errors);
     window(annotations, &mut errors);
-    retention(annotations, &mut errors);
-    scale_down_delay(annotations, &mut errors);
+    delay(annotations, &RETENTION, false, &mut errors);
+    delay(annotations, &SCALE_DOWN_DELAY, true, &mut errors);
     metric(annotations, cluster, &mut errors);
     algorithm(annotations, &mut errors);
     initial_scale(annotations, cluster, &mut errors);
@@ -245,27 +245,21 @@ fn precision(key: &str) -> KnativeError {
     )
 }
 
-fn retention(annotations: &Annotations, errors: &mut Vec<KnativeError>) {
-    if let Some((k, v)) = get(annotations, &RETENTION) {
+/// `scale-to-zero-pod-retention-period` and `scale-down-delay`: from 0 to `WindowMax`; the delay
+/// in whole seconds too (Go's `Round(time.Second) != d`).
+fn delay(
+    annotations: &Annotations,
+    key: &Key,
+    whole_seconds: bool,
+    errors: &mut Vec<KnativeError>,
+) {
+    if let Some((k, v)) = get(annotations, key) {
         match parse_duration(v) {
             None => errors.push(invalid(v, k)),
             Some(d) if !(0..=WINDOW_MAX.0).contains(&d) => {
                 errors.push(out_of_bounds(v, "0s", WINDOW_MAX.1, k))
             }
-            Some(_) => {}
-        }
-    }
-}
-
-fn scale_down_delay(annotations: &Annotations, errors: &mut Vec<KnativeError>) {
-    if let Some((k, v)) = get(annotations, &SCALE_DOWN_DELAY) {
-        match parse_duration(v) {
-            None => errors.push(invalid(v, k)),
-            Some(d) if !(0..=WINDOW_MAX.0).contains(&d) => {
-                errors.push(out_of_bounds(v, "0s", WINDOW_MAX.1, k))
-            }
-            // Go's `Round(time.Second) != d`: anything finer than a second.
-            Some(d) if d % SECOND != 0 => errors.push(precision(k)),
+            Some(d) if whole_seconds && d % SECOND != 0 => errors.push(precision(k)),
             Some(_) => {}
         }
     }
