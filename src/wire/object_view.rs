@@ -1,6 +1,7 @@
 //! What the decision on a Knative object reads of it, in one pass over its JSON text: the owner
 //! references, whether it is stored (uid, creation time), and the template's metadata. The rest
-//! of the object is skipped; it is parsed whole only when the answer is a mutation.
+//! of the object is skipped, never built: a mutation is written into the request's own text
+//! (`splice`), and only the KServe kinds, whose objects are small, are parsed whole.
 
 use serde_json::Value;
 
