@@ -162,6 +162,16 @@ policy_run() {
   [ "$(warnings | wc -l)" -eq 0 ]
 }
 
+@test "a Configuration claiming a Service owner, written by a user, is resolved: an ownerReference is no escape" {
+  jq '.userInfo = {"username": "alice@example.com", "groups": ["system:authenticated"]}' \
+    $REQUESTS/configuration-owned-by-service.json > "$BATS_TEST_TMPDIR/forged.json"
+  policy_run --request-path "$BATS_TEST_TMPDIR/forged.json" --settings-path $SETTINGS/max-scale-4.yaml
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patchType <<<"$output")" = JSONPatch ]
+  [ "$(annotations_after "$BATS_TEST_TMPDIR/forged.json" | jq -r --arg k "$P/max-scale" '.[$k]')" != null ]
+}
+
 @test "a legacy alias added to the policy's output is the user's value" {
   policy_run --request-path $REQUESTS/service-alias-added-after-fill.json
   [ "$status" -eq 0 ]

@@ -105,7 +105,12 @@ fn decide(
     }
     // Knative's Service controller copies the Service's template, which was resolved when the
     // Service was admitted; resolving the copy again would fight that controller (section 1).
+    // Anyone can write an ownerReference: only the controller's writes (and the audit scanner's
+    // reading of them) are left alone.
+    let from_the_controller =
+        request.username == settings.knative_controller || request.is_audit_scan();
     if request.kind == "Configuration"
+        && from_the_controller
         && has_owner(
             &request.object.owner_references,
             "serving.knative.dev",
@@ -287,20 +292,46 @@ mod tests {
     // 1
     #[test]
     fn a_configuration_owned_by_a_knative_service_is_accepted_unchanged() {
-        let owned = |api_version: &str| {
-            with_object(request("Configuration", "CREATE", json!({})), |object| {
+        let owned = |api_version: &str, user: &str| {
+            let mut configuration = request("Configuration", "CREATE", json!({}));
+            configuration.username = user.to_string();
+            with_object(configuration, |object| {
                 object["metadata"] = json!({"ownerReferences": [
                     {"apiVersion": api_version, "kind": "Service", "name": "s", "uid": "u"}]});
             })
         };
+        let controller = "system:serviceaccount:knative-serving:controller";
         let verdict = evaluate(
-            owned("serving.knative.dev/v1"),
+            owned("serving.knative.dev/v1", controller),
             &Settings::default(),
             no_call,
         );
         assert_eq!(verdict, Verdict::plain(Outcome::Accept));
-        let verdict = evaluate(owned("example.com/v1"), &Settings::default(), no_call);
+        let verdict = evaluate(
+            owned("example.com/v1", controller),
+            &Settings::default(),
+            no_call,
+        );
         assert!(matches!(verdict.outcome, Outcome::Mutate(_)));
+        // A user's claim of a Service owner is no escape: the Configuration is resolved.
+        let forged = owned("serving.knative.dev/v1", "alice");
+        assert!(matches!(
+            evaluate(forged, &Settings::default(), no_call).outcome,
+            Outcome::Mutate(_)
+        ));
+        // The controller may run under another name.
+        let renamed =
+            Settings::from_json(&json!({"knativeController": "system:serviceaccount:serving:ctl"}))
+                .unwrap();
+        let verdict = evaluate(
+            owned(
+                "serving.knative.dev/v1",
+                "system:serviceaccount:serving:ctl",
+            ),
+            &renamed,
+            no_call,
+        );
+        assert_eq!(verdict, Verdict::plain(Outcome::Accept));
         let service = with_object(request("Service", "UPDATE", json!({})), |object| {
             object["metadata"] = json!({"ownerReferences": [
                 {"apiVersion": "serving.knative.dev/v1", "kind": "Service", "name": "s", "uid": "u"}]});

@@ -260,8 +260,9 @@ fn a_service_owned_configuration_keeps_the_services_answer() {
     }
 }
 
-// Section 1: the policy itself leaves a Service-owned Configuration alone, even one it would
-// resolve differently on its own (with or without the webhook's matchConditions).
+// Section 1: the policy itself leaves a Service-owned Configuration that Knative's controller
+// writes alone, even one it would resolve differently on its own (with or without the
+// webhook's matchConditions); a user's claim of such an owner is resolved.
 #[test]
 fn a_configuration_owned_by_a_service_is_accepted_unchanged() {
     let mut request = common::request("configuration-no-annotations");
@@ -269,6 +270,9 @@ fn a_configuration_owned_by_a_service_is_accepted_unchanged() {
         "apiVersion": "serving.knative.dev/v1", "kind": "Service", "name": "hello",
         "uid": "u", "controller": true, "blockOwnerDeletion": true
     }]);
+    let forged = common::evaluate(&request, &json!({"autoscaler": {"max-scale": "4"}}));
+    assert!(forged.mutated(), "a user's Configuration is resolved");
+    request["userInfo"] = json!({"username": "system:serviceaccount:knative-serving:controller"});
     let evaluation = common::evaluate(&request, &json!({"autoscaler": {"max-scale": "4"}}));
     assert!(
         evaluation.accepted() && !evaluation.mutated(),

@@ -16,7 +16,7 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The matchCondition every manifest of deploy/ carries (issue 9): the API server does not call
 /// the webhook for a Configuration owned by a Knative Service.
-const EXCLUDE_SERVICE_OWNED_CONFIGURATIONS: &str = "object == null || request.resource.resource != 'configurations' || !has(object.metadata.ownerReferences) || !object.metadata.ownerReferences.exists(o, o.kind == 'Service' && o.apiVersion.startsWith('serving.knative.dev/'))";
+const EXCLUDE_SERVICE_OWNED_CONFIGURATIONS: &str = "object == null || request.resource.resource != 'configurations' || !has(object.metadata.ownerReferences) || !object.metadata.ownerReferences.exists(o, o.kind == 'Service' && o.apiVersion.startsWith('serving.knative.dev/')) || request.userInfo.username != 'system:serviceaccount:knative-serving:controller'";
 
 fn path(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
@@ -576,6 +576,7 @@ fn the_settings_form_offers_every_setting_with_knatives_defaults() {
         "defaultInitialScale",
         "autoscalerConfigMap",
         "auditChanges",
+        "knativeController",
     ] {
         assert!(variables.contains(&setting), "no question for {setting}");
     }

@@ -130,12 +130,17 @@ fn example_configuration_owned_by_a_service() {
                 "apiVersion": "serving.knative.dev/v1", "kind": "Service", "name": "hello",
                 "uid": "u", "controller": true, "blockOwnerDeletion": true
             }]);
+            request["userInfo"] =
+                json!({"username": "system:serviceaccount:knative-serving:controller"});
             let evaluation = evaluate(&request, &settings(settings_name));
             assert!(
                 evaluation.accepted() && !evaluation.mutated(),
                 "{fixture}, {settings_name}"
             );
             assert!(evaluation.warnings().is_empty());
+            // The same claim written by a user is resolved (section 1): no escape.
+            request["userInfo"] = json!({"username": "alice@example.com"});
+            assert!(evaluate(&request, &settings(settings_name)).mutated());
         }
     }
 }
@@ -467,7 +472,7 @@ fn settings_are_validated_with_messages_naming_the_key() {
     assert_eq!(
         typo.message.as_deref(),
         Some(
-            "defaultInitalScale: unknown setting: the settings are autoscaler, defaultInitialScale, autoscalerConfigMap, auditChanges"
+            "defaultInitalScale: unknown setting: the settings are autoscaler, defaultInitialScale, autoscalerConfigMap, auditChanges, knativeController"
         )
     );
     let zero = verdict(settings("invalid-zero-initial-scale"));

@@ -21,7 +21,13 @@ pub struct Settings {
     pub autoscaler_config_map: Option<ConfigMapRef>,
     /// Answer the audit scanner with a rejection for each object the policy would change.
     pub audit_changes: bool,
+    /// The user Knative's controller writes as: only its Configurations owned by a Service are
+    /// left as it copied them (rules section 1), never a user's claim of such an owner.
+    pub knative_controller: String,
 }
+
+/// The ServiceAccount of Knative Serving's controller in a default install.
+pub const KNATIVE_CONTROLLER: &str = "system:serviceaccount:knative-serving:controller";
 
 impl Default for Settings {
     fn default() -> Self {
@@ -30,6 +36,7 @@ impl Default for Settings {
             default_initial_scale: InitialStrategy::default(),
             autoscaler_config_map: None,
             audit_changes: true,
+            knative_controller: KNATIVE_CONTROLLER.to_string(),
         }
     }
 }
@@ -50,7 +57,8 @@ impl Default for ConfigMapRef {
     }
 }
 
-const SETTING_NAMES: &str = "autoscaler, defaultInitialScale, autoscalerConfigMap, auditChanges";
+const SETTING_NAMES: &str =
+    "autoscaler, defaultInitialScale, autoscalerConfigMap, auditChanges, knativeController";
 
 /// Why settings are refused: the setting at fault, as a dotted path (`settings` for the whole),
 /// and the rule it breaks.
@@ -89,6 +97,7 @@ impl Settings {
                 "defaultInitialScale" => settings.default_initial_scale = strategy(value)?,
                 "autoscalerConfigMap" => settings.autoscaler_config_map = config_map(value)?,
                 "auditChanges" => settings.audit_changes = audit_changes(value)?,
+                "knativeController" => settings.knative_controller = knative_controller(value)?,
                 unknown => {
                     let rule = format!("unknown setting: the settings are {SETTING_NAMES}");
                     return Err(SettingsError::new(path_segment(unknown), rule));
@@ -134,6 +143,17 @@ fn strategy(value: &Value) -> Result<InitialStrategy, SettingsError> {
             "defaultInitialScale",
             value,
             "\"min\", \"cluster\" or \"zero-or-cluster\"",
+        )),
+    }
+}
+
+fn knative_controller(value: &Value) -> Result<String, SettingsError> {
+    match value.as_str() {
+        Some(user) if !user.is_empty() => Ok(user.to_string()),
+        _ => Err(invalid_value(
+            "knativeController",
+            value,
+            "the user name of Knative's controller, e.g. \"system:serviceaccount:knative-serving:controller\"",
         )),
     }
 }
@@ -277,7 +297,7 @@ mod tests {
     fn unknown_top_level_setting_is_rejected() {
         assert_eq!(
             settings(json!({"defaultInitalScale": "min"})).unwrap_err(),
-            "defaultInitalScale: unknown setting: the settings are autoscaler, defaultInitialScale, autoscalerConfigMap, auditChanges"
+            "defaultInitalScale: unknown setting: the settings are autoscaler, defaultInitialScale, autoscalerConfigMap, auditChanges, knativeController"
         );
     }
 
@@ -385,6 +405,26 @@ mod tests {
     }
 
     // 8
+    #[test]
+    fn knatives_controller_defaults_to_its_service_account_and_must_be_a_name() {
+        assert_eq!(
+            settings(json!({})).unwrap().knative_controller,
+            "system:serviceaccount:knative-serving:controller"
+        );
+        let renamed = json!({"knativeController": "system:serviceaccount:serving:ctl"});
+        assert_eq!(
+            settings(renamed).unwrap().knative_controller,
+            "system:serviceaccount:serving:ctl"
+        );
+        for bad in [json!(""), json!(3), json!(null)] {
+            let error = settings(json!({"knativeController": bad})).unwrap_err();
+            assert!(
+                error.starts_with("knativeController: invalid value"),
+                "{error}"
+            );
+        }
+    }
+
     #[test]
     fn audit_changes_is_on_by_default_and_a_boolean() {
         assert!(settings(json!({})).unwrap().audit_changes);
