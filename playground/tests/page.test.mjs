@@ -193,10 +193,12 @@ test("a shared link restores the editors and the result", async () => {
   await restored.close();
 });
 
-// 300 KB until the activation-scale rule, the one-line warnings and the typed KServe origins
-// (2026-12-01) took the module from 295,375 to 304,479 bytes; opt-level "s" and wasm-opt's
-// --converge were tried and saved nothing worth having.
-test("the playground's module stays under 310 KB", () => {
+// 300 KB until 2026-12-01, when the activation-scale rule, the one-line warnings and the typed
+// KServe origins took the module from 295,375 to 304,479 bytes, and Knative's validation of
+// every autoscaling annotation (which the page's InferenceService answer needs, as the policy's
+// does) to 316,919; opt-level "s" and wasm-opt's --converge were tried and saved nothing worth
+// having.
+test("the playground's module stays under 320 KB", () => {
   const size = statSync(join(dist, "knative_scale_playground.wasm")).size;
-  assert.ok(size <= 310_000, `${size} bytes`);
+  assert.ok(size <= 320_000, `${size} bytes`);
 });
