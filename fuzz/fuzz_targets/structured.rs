@@ -1,5 +1,5 @@
-//! Generated Knative objects (aliases, signs, zeros, huge numbers, non-strings, records, owners),
-//! settings (static and live) and operations. On every input: no panic; an accepted output passes
+//! Generated Knative objects (aliases, signs, zeros, huge numbers, non-strings, records, owners,
+//! activation-scale), settings (static and live, the three starts) and operations. On every input: no panic; an accepted output passes
 //! Knative's validation of the annotations; f(f(x)) == f(x); nothing outside the template's scale
 //! annotations changes.
 #![no_main]
@@ -76,6 +76,7 @@ impl Cluster {
 #[derive(Arbitrary, Debug)]
 struct Input {
     scale: [Option<ScaleValue>; 6],
+    activation: Option<ScaleValue>,
     hpa: Option<bool>,
     record: Option<Record>,
     other_annotation: Option<(String, String)>,
@@ -83,7 +84,7 @@ struct Input {
     configuration: bool,
     operation: u8,
     cluster: Cluster,
-    cluster_strategy: bool,
+    strategy: u8,
     live: Option<Option<Cluster>>,
     unknown: Option<String>,
 }
@@ -94,6 +95,9 @@ fn request(input: &Input) -> Value {
         if let Some(value) = value {
             annotations.insert(format!("{PREFIX}{name}"), value.json());
         }
+    }
+    if let Some(activation) = &input.activation {
+        annotations.insert(format!("{PREFIX}activation-scale"), activation.json());
     }
     if let Some(hpa) = input.hpa {
         let class = if hpa { "hpa.autoscaling.knative.dev" } else { "kpa.autoscaling.knative.dev" };
@@ -137,7 +141,7 @@ fn request(input: &Input) -> Value {
 fuzz_target!(|input: Input| {
     let mut settings_json = json!({
         "autoscaler": input.cluster.data(),
-        "defaultInitialScale": if input.cluster_strategy { "cluster" } else { "min" },
+        "defaultInitialScale": (["min", "cluster", "zero-or-cluster"][usize::from(input.strategy % 3)]),
     });
     if input.live.is_some() {
         settings_json["autoscalerConfigMap"] = json!({});
