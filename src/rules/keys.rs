@@ -16,7 +16,7 @@ impl Bound {
     pub const ALL: [Bound; 3] = [Bound::Min, Bound::Max, Bound::Initial];
 
     /// The canonical (kebab-case) key, which wins when both spellings are present.
-    pub fn key(self) -> &'static str {
+    pub const fn key(self) -> &'static str {
         match self {
             Bound::Min => "autoscaling.knative.dev/min-scale",
             Bound::Max => "autoscaling.knative.dev/max-scale",
@@ -25,7 +25,7 @@ impl Bound {
     }
 
     /// The legacy camelCase key, read only when the canonical key is absent.
-    pub fn alias(self) -> &'static str {
+    pub const fn alias(self) -> &'static str {
         match self {
             Bound::Min => "autoscaling.knative.dev/minScale",
             Bound::Max => "autoscaling.knative.dev/maxScale",
@@ -106,20 +106,11 @@ pub enum IntError {
 /// Go's `strconv.ParseInt(text, 10, 32)`: an optional sign, at least one decimal digit, leading
 /// zeros allowed, nothing else (no spaces, no underscores, no base prefix).
 pub fn parse_go_int32(text: &str) -> Result<i32, IntError> {
-    let (negative, digits) = match text.as_bytes().first() {
-        Some(b'-') => (true, &text[1..]),
-        Some(b'+') => (false, &text[1..]),
-        _ => (false, text),
-    };
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(IntError::Syntax);
+    match super::go::parse_int(text, 32) {
+        Ok(value) => i32::try_from(value).map_err(|_| IntError::Range),
+        Err(true) => Err(IntError::Range),
+        Err(false) => Err(IntError::Syntax),
     }
-    // Saturate instead of overflowing: a 400-digit value is only out of range.
-    let magnitude = digits.bytes().fold(0i64, |acc, b| {
-        acc.saturating_mul(10).saturating_add(i64::from(b - b'0'))
-    });
-    let value = if negative { -magnitude } else { magnitude };
-    i32::try_from(value).map_err(|_| IntError::Range)
 }
 
 /// A scale value Knative (or, for initial-scale, the policy) would refuse, under the key as written.

@@ -8,7 +8,7 @@ use std::fmt;
 use super::annotations::Annotations;
 use super::cluster::ClusterConfig;
 use super::go::{Float, SECOND, parse_duration, parse_float, parse_int};
-use super::keys::AutoscalerClass;
+use super::keys::{ACTIVATION_SCALE_KEY, AutoscalerClass, Bound, CLASS_KEY};
 
 /// A key and its legacy alias, as Knative's `kmap.KeyPriority`: the first present wins.
 struct Key(&'static str, Option<&'static str>);
@@ -25,11 +25,12 @@ macro_rules! key {
     };
 }
 
-const CLASS: Key = key!("class");
-const MIN_SCALE: Key = key!("min-scale", "minScale");
-const MAX_SCALE: Key = key!("max-scale", "maxScale");
-const INITIAL_SCALE: Key = key!("initial-scale", "initialScale");
-const ACTIVATION_SCALE: Key = key!("activation-scale");
+// The keys the policy itself reads come from its register (`keys.rs`); the others are Knative's.
+const CLASS: Key = Key(CLASS_KEY, None);
+const MIN_SCALE: Key = Key(Bound::Min.key(), Some(Bound::Min.alias()));
+const MAX_SCALE: Key = Key(Bound::Max.key(), Some(Bound::Max.alias()));
+const INITIAL_SCALE: Key = Key(Bound::Initial.key(), Some(Bound::Initial.alias()));
+const ACTIVATION_SCALE: Key = Key(ACTIVATION_SCALE_KEY, None);
 const METRIC: Key = key!("metric");
 const ALGORITHM: Key = key!("metric-aggregation-algorithm", "metricAggregationAlgorithm");
 const TARGET: Key = key!("target");
@@ -150,10 +151,7 @@ fn min_max_scale(
     if max != 0 && max < min {
         errors.push(error(
             format!("max-scale={max} is less than min-scale={min}"),
-            concat!(
-                "autoscaling.knative.dev/max-scale, ",
-                "autoscaling.knative.dev/min-scale"
-            ),
+            &format!("{}, {}", MAX_SCALE.0, MIN_SCALE.0),
         ));
     }
     if let Some((k, _)) = get(annotations, &MAX_SCALE) {
