@@ -115,3 +115,38 @@ fn the_fixed_point_holds_with_live_values() {
     assert_eq!(again["accepted"], true);
     assert_eq!(again["mutated_object"], Value::Null);
 }
+
+// Section 4: kube-apiserver drops a warning that holds a newline; a host's error on several lines
+// (the policy server adds its cause chain and backtrace) keeps its first line, on the .wasm.
+#[test]
+fn a_host_error_on_several_lines_gives_a_one_line_warning() {
+    let request = session("configmap-missing")
+        .lines()
+        .find(|line| line.trim_start().starts_with("request:"))
+        .expect("the session's request line")
+        .to_string();
+    let multi_line = format!(
+        "- type: Exchange\n{request}\n  response:\n    type: Error\n    message: \"kube::Client was not initialized properly\\n\\nStack backtrace:\\n   0: <unknown>\"\n"
+    );
+    let capabilities = HostCapabilities::default()
+        .grant(vec![("v1".into(), "ConfigMap".into())])
+        .replay(&multi_line)
+        .unwrap();
+    let evaluation = run(
+        &policy().with_capabilities(capabilities),
+        "service-no-annotations",
+    );
+    let warnings = evaluation.warnings();
+    assert_eq!(
+        warnings[0],
+        format!(
+            "{FALLBACK} (kube::Client was not initialized properly); scale bounds were resolved with the policy's static autoscaler settings"
+        )
+    );
+    for warning in &warnings {
+        assert!(
+            !warning.chars().any(char::is_control) && warning.len() <= 256,
+            "{warning:?}"
+        );
+    }
+}

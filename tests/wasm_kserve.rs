@@ -340,3 +340,30 @@ proptest! {
         prop_assert_eq!(checked.warnings(), expected);
     }
 }
+
+// Section 9: what Knative would refuse in the Service KServe builds is refused at the
+// InferenceService's apply, on the .wasm, naming the field; a long value is not repeated whole.
+#[test]
+fn what_knative_would_refuse_in_the_service_is_refused_naming_the_field() {
+    let refused = evaluate_fixture("isvc-sklearn-window-2h", "knative-defaults");
+    assert!(!refused.accepted());
+    assert_eq!(
+        refused.message(),
+        "predictor: metadata.annotations[\"autoscaling.knative.dev/window\"]: expected 6s <= 2h <= 1h0m0s; Knative would reject the predictor's Service"
+    );
+    let mut long = request("isvc-sklearn-window-2h");
+    long["object"]["metadata"]["annotations"]["autoscaling.knative.dev/window"] =
+        json!(format!("{}s", "9".repeat(5000)));
+    let refused = evaluate(&long, &settings("knative-defaults"));
+    assert!(!refused.accepted());
+    assert!(
+        refused.message().contains("... (5001 characters)"),
+        "{}",
+        refused.message()
+    );
+    assert!(
+        refused.message().len() < 300,
+        "{} characters",
+        refused.message().len()
+    );
+}

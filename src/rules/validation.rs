@@ -9,6 +9,7 @@ use super::annotations::Annotations;
 use super::cluster::ClusterConfig;
 use super::go::{Float, SECOND, parse_duration, parse_float, parse_int};
 use super::keys::{ACTIVATION_SCALE_KEY, AutoscalerClass, Bound, CLASS_KEY};
+use super::message::quote;
 
 /// A key and its legacy alias, as Knative's `kmap.KeyPriority`: the first present wins.
 struct Key(&'static str, Option<&'static str>);
@@ -83,12 +84,24 @@ fn error(message: String, path: &str) -> KnativeError {
     }
 }
 
+/// A user's value as Knative's text repeats it, within the policy's rule for messages (section 4:
+/// at most the value, never the object): as written when it is short printable text, else quoted
+/// with JSON escapes and cut to 64 characters.
+fn shown(value: &str) -> String {
+    let plain = value.chars().count() <= 64 && !value.chars().any(|c| c.is_control() || c == '"');
+    if plain {
+        value.to_string()
+    } else {
+        quote(value)
+    }
+}
+
 fn invalid(value: &str, key: &str) -> KnativeError {
-    error(format!("invalid value: {value}"), key)
+    error(format!("invalid value: {}", shown(value)), key)
 }
 
 fn out_of_bounds(value: &str, low: &str, high: &str, key: &str) -> KnativeError {
-    error(format!("expected {low} <= {value} <= {high}"), key)
+    error(format!("expected {low} <= {} <= {high}", shown(value)), key)
 }
 
 fn get<'a>(annotations: &'a Annotations, key: &Key) -> Option<(&'static str, &'a str)> {
@@ -168,7 +181,7 @@ fn min_max_scale(
     }
     if let Some((k, v)) = get(annotations, &ACTIVATION_SCALE) {
         let message = match parse_int(v, 32) {
-            Err(_) => Some(format!("invalid value: {v}")),
+            Err(_) => Some(format!("invalid value: {}", shown(v))),
             Ok(a) if min > a => Some(format!(
                 "min-scale={min} is greater than activation-scale={a}"
             )),
@@ -204,7 +217,7 @@ fn floats(annotations: &Annotations, errors: &mut Vec<KnativeError>) {
         match parse_float(v) {
             None => errors.push(invalid(v, k)),
             Some(value) if value.cmp_to(TARGET_MIN) == Some(Less) => errors.push(error(
-                format!("target {v} should be at least {TARGET_MIN}"),
+                format!("target {} should be at least {TARGET_MIN}", shown(v)),
                 k,
             )),
             Some(_) => {}
@@ -629,6 +642,26 @@ mod tests {
             })
             .collect();
         assert!(failures.is_empty(), "{failures:#?}");
+    }
+
+    // Section 4: a message repeats at most the value, quoted and cut, never a long or
+    // multi-line text as it came.
+    #[test]
+    fn long_or_odd_values_are_quoted_and_cut() {
+        let long = format!("window={}", "9".repeat(500));
+        let text = errors(&long, &ClusterConfig::default());
+        assert!(
+            text.starts_with(&format!(
+                "invalid value: \"{}\"... (500 characters)",
+                "9".repeat(64)
+            )),
+            "{text}"
+        );
+        let odd = errors("target=1\n2", &ClusterConfig::default());
+        assert_eq!(
+            odd,
+            "invalid value: \"1\\n2\": autoscaling.knative.dev/target"
+        );
     }
 
     #[test]
