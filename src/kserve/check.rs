@@ -112,7 +112,12 @@ fn knative_refusal(component: &Component, error: &KnativeError) -> String {
         "{}: {}; Knative would reject the {}'s Service",
         origin.text, error.message, component.name
     );
-    if origin.in_component {
+    named(component, &origin, sentence)
+}
+
+/// A refusal whose first field is not the component's own names the component first.
+fn named(component: &Component, first: &Origin, sentence: String) -> String {
+    if first.in_component {
         sentence
     } else {
         format!("{}: {sentence}", component.name)
@@ -139,7 +144,6 @@ fn project(kind: &str, object: &Value, cluster: &ClusterConfig) -> Result<Projec
 }
 
 /// The policy's reason to refuse the component's Service, naming the KServe field it comes from.
-/// A message that does not start with a field of the component itself names the component first.
 fn refusal(component: &Component, error: &PlanError) -> String {
     let origin = |bound: Bound| -> Origin {
         let key = lookup(&component.annotations, bound).map_or(bound.key(), |w| w.key);
@@ -197,11 +201,7 @@ fn refusal(component: &Component, error: &PlanError) -> String {
             (activation_origin, sentence)
         }
     };
-    if first.in_component {
-        sentence
-    } else {
-        format!("{}: {sentence}", component.name)
-    }
+    named(component, &first, sentence)
 }
 
 #[cfg(test)]
