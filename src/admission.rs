@@ -7,12 +7,14 @@ use serde_json::{Map, Value};
 
 use crate::config::live;
 use crate::config::settings::Settings;
+use crate::config::tenancy::tenancy;
 use crate::kserve;
 use crate::log;
 use crate::rules::cluster::ClusterConfig;
 use crate::rules::message::warning_line;
 use crate::rules::plan::{Note, Plan, plan};
 use crate::rules::resolve::InitialStrategy;
+use crate::rules::tenant::{NamespaceEntry, Scope};
 use crate::wire::json_values::{json_type, string_map, write_keys};
 use crate::wire::object_view::{ObjectView, Template};
 use crate::wire::request::Admission;
@@ -61,9 +63,9 @@ impl Verdict {
 pub fn evaluate(
     request: Admission,
     settings: &Settings,
-    get_resource: impl FnOnce(&[u8]) -> Result<Vec<u8>, String>,
+    mut get_resource: impl FnMut(&[u8]) -> Result<Vec<u8>, String>,
 ) -> Verdict {
-    let verdict = decide(request, settings, get_resource);
+    let verdict = decide(request, settings, &mut get_resource);
     Verdict {
         outcome: verdict.outcome,
         warnings: verdict.warnings.iter().map(|w| warning_line(w)).collect(),
@@ -73,7 +75,7 @@ pub fn evaluate(
 fn decide(
     request: Admission,
     settings: &Settings,
-    get_resource: impl FnOnce(&[u8]) -> Result<Vec<u8>, String>,
+    get_resource: &mut impl FnMut(&[u8]) -> Result<Vec<u8>, String>,
 ) -> Verdict {
     let knative_kind = request.group == "serving.knative.dev"
         && request.version == "v1"
@@ -89,14 +91,16 @@ fn decide(
     }
     if kserve_kind {
         let source = live::cluster_config(settings, get_resource);
+        let namespace = request.namespace.clone();
+        let tenancy = tenancy(settings, &namespace, &source.cluster, get_resource);
+        let scope = scope(&source.cluster, &namespace, tenancy.entry);
         let strategy = settings.default_initial_scale;
         let verdict = match request.whole_objects() {
-            Ok((object, old)) => {
-                kserve::check::answer(&request, &object, &old, &source.cluster, strategy)
-            }
+            Ok((object, old)) => kserve::check::answer(&request, &object, &old, &scope, strategy),
             Err(message) => Verdict::plain(Outcome::Reject(message)),
         };
         let mut warnings: Vec<String> = source.fallback_warning.into_iter().collect();
+        warnings.extend(tenancy.warnings);
         warnings.extend(verdict.warnings);
         return Verdict {
             outcome: verdict.outcome,
@@ -121,10 +125,13 @@ fn decide(
     }
     let audit = settings.audit_changes && request.is_audit_scan();
     let source = live::cluster_config(settings, get_resource);
+    let namespace = request.namespace.clone();
+    let tenancy = tenancy(settings, &namespace, &source.cluster, get_resource);
     let mut warnings: Vec<String> = source.fallback_warning.into_iter().collect();
+    warnings.extend(tenancy.warnings);
     let resolved = resolve_template(
         request.object,
-        &source.cluster,
+        &scope(&source.cluster, &namespace, tenancy.entry),
         settings.default_initial_scale,
     );
     let outcome = match resolved {
@@ -150,6 +157,18 @@ fn decide(
     Verdict { outcome, warnings }
 }
 
+/// The cluster's defaults, with the namespace's entry over them when it has one (section 10).
+fn scope<'a>(
+    cluster: &'a ClusterConfig,
+    namespace: &'a str,
+    entry: Option<NamespaceEntry>,
+) -> Scope<'a> {
+    match entry {
+        Some(entry) => Scope::in_namespace(cluster, namespace, entry),
+        None => Scope::of(cluster),
+    }
+}
+
 /// The audit scanner reports a rejection as a failure: the object the policy would change at its
 /// next update, and how.
 fn audit_report(notes: &[Note]) -> String {
@@ -169,7 +188,7 @@ fn audit_report(notes: &[Note]) -> String {
 /// was filled or corrected, and why; `Ok(None)` when nothing changes.
 fn resolve_template(
     object: ObjectView,
-    cluster: &ClusterConfig,
+    scope: &Scope,
     strategy: InitialStrategy,
 ) -> Result<Option<(Value, Vec<Note>)>, String> {
     let kserve_managed = has_owner(
@@ -193,7 +212,7 @@ fn resolve_template(
     let metadata = child_map(&mut template, "metadata", "spec.template")?;
     let json_annotations = child_map(metadata, "annotations", "spec.template.metadata")?;
     let mut annotations = string_map(json_annotations, "spec.template.metadata.annotations")?;
-    let plan = plan(&annotations, kserve_managed, cluster, strategy)?;
+    let plan = plan(&annotations, kserve_managed, scope, strategy)?;
     if !plan.apply(&mut annotations) {
         return Ok(None);
     }
@@ -267,7 +286,7 @@ mod tests {
         panic!("unexpected host call")
     }
 
-    fn live(data: Value) -> impl FnOnce(&[u8]) -> Result<Vec<u8>, String> {
+    fn live(data: Value) -> impl FnMut(&[u8]) -> Result<Vec<u8>, String> {
         move |_| Ok(serde_json::to_vec(&json!({"data": data})).unwrap())
     }
 
@@ -452,7 +471,7 @@ mod tests {
 
     #[test]
     fn each_failure_falls_back_to_static_settings_with_one_warning() {
-        type HostCall = Box<dyn FnOnce(&[u8]) -> Result<Vec<u8>, String>>;
+        type HostCall = Box<dyn FnMut(&[u8]) -> Result<Vec<u8>, String>>;
         let failures: Vec<HostCall> = vec![
             Box::new(|_| {
                 Err(

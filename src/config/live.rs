@@ -24,14 +24,29 @@ struct GetResourceRequest<'a> {
 }
 
 pub fn get_resource_payload(reference: &ConfigMapRef) -> Vec<u8> {
+    resource_request(
+        "ConfigMap",
+        &reference.name,
+        Some(&reference.namespace),
+        "data",
+    )
+}
+
+/// A `get_resource` request for a core (`v1`) object, pruned to the field at `mask`. The host
+/// caches answers for a few seconds; config-autoscaler and Namespaces change rarely.
+pub(crate) fn resource_request(
+    kind: &str,
+    name: &str,
+    namespace: Option<&str>,
+    mask: &str,
+) -> Vec<u8> {
     let request = GetResourceRequest {
         api_version: "v1",
-        kind: "ConfigMap",
-        name: &reference.name,
-        namespace: Some(&reference.namespace),
-        // The host caches answers for a few seconds; config-autoscaler changes rarely.
+        kind,
+        name,
+        namespace,
         disable_cache: false,
-        field_masks: Some(["data"]),
+        field_masks: Some([mask]),
     };
     serde_json::to_vec(&request).unwrap_or_default()
 }
@@ -45,7 +60,7 @@ pub struct Source {
 /// `get_resource` answers the host call: the ConfigMap's JSON, or the host's error.
 pub fn cluster_config(
     settings: &Settings,
-    get_resource: impl FnOnce(&[u8]) -> Result<Vec<u8>, String>,
+    get_resource: &mut impl FnMut(&[u8]) -> Result<Vec<u8>, String>,
 ) -> Source {
     let Some(reference) = &settings.autoscaler_config_map else {
         return Source {
@@ -79,7 +94,7 @@ pub fn cluster_config(
 /// What a host's error says, without the wrappers every host error carries (the SDK's
 /// "Host error: ", the policy server's "Callback evaluation failure: ") and without the lines
 /// after the first (a cause chain, a backtrace).
-fn host_reason(error: &str) -> &str {
+pub(crate) fn host_reason(error: &str) -> &str {
     let mut reason = crate::rules::message::first_line(error);
     while let Some(rest) = ["Host error: ", "Callback evaluation failure: "]
         .iter()
@@ -119,14 +134,16 @@ mod tests {
         }
     }
 
-    fn answer(config_map: Value) -> impl FnOnce(&[u8]) -> Result<Vec<u8>, String> {
+    fn answer(config_map: Value) -> impl FnMut(&[u8]) -> Result<Vec<u8>, String> {
         move |_| Ok(serde_json::to_vec(&config_map).unwrap())
     }
 
     #[test]
     fn a_host_error_on_several_lines_keeps_its_first_in_the_warning() {
         let error = "Host error: Callback evaluation failure: kube::Client was not initialized properly\n\nStack backtrace:\n   0: <unknown>".to_string();
-        let source = cluster_config(&context_aware(ClusterConfig::default()), |_| Err(error));
+        let source = cluster_config(&context_aware(ClusterConfig::default()), &mut |_| {
+            Err(error.clone())
+        });
         assert_eq!(
             source.fallback_warning.unwrap(),
             "ConfigMap knative-serving/config-autoscaler could not be used (kube::Client was not initialized properly); scale bounds were resolved with the policy's static autoscaler settings"
@@ -136,7 +153,9 @@ mod tests {
     #[test]
     fn a_long_host_error_is_cut_in_the_warning() {
         let error = format!("ApiError: forbidden: {}", "x".repeat(600));
-        let source = cluster_config(&context_aware(ClusterConfig::default()), |_| Err(error));
+        let source = cluster_config(&context_aware(ClusterConfig::default()), &mut |_| {
+            Err(error.clone())
+        });
         let warning = source.fallback_warning.unwrap();
         assert!(warning.len() < 250, "{} characters", warning.len());
         assert!(warning.contains("(ApiError: forbidden: xxx"));
@@ -146,7 +165,7 @@ mod tests {
     #[test]
     fn static_settings_are_used_without_a_host_call_when_the_mode_is_off() {
         let settings = Settings::default();
-        let source = cluster_config(&settings, |_| panic!("no host call expected"));
+        let source = cluster_config(&settings, &mut |_| panic!("no host call expected"));
         assert_eq!(source.cluster, ClusterConfig::default());
         assert_eq!(source.fallback_warning, None);
     }
@@ -169,7 +188,7 @@ mod tests {
             ..ClusterConfig::default()
         };
         let live = json!({"data": {"max-scale": "4", "max-scale-limit": "10", "_example": "..."}});
-        let source = cluster_config(&context_aware(static_config), answer(live));
+        let source = cluster_config(&context_aware(static_config), &mut answer(live));
         assert_eq!(source.cluster.max_scale_limit, 10);
         assert_eq!(source.cluster.max_scale, 4);
         assert_eq!(source.fallback_warning, None);
@@ -183,7 +202,7 @@ mod tests {
         };
         let source = cluster_config(
             &context_aware(static_config),
-            answer(json!({"metadata": {}})),
+            &mut answer(json!({"metadata": {}})),
         );
         assert_eq!(source.cluster, ClusterConfig::default());
     }
@@ -194,7 +213,7 @@ mod tests {
             initial_scale: 5,
             ..ClusterConfig::default()
         };
-        let source = cluster_config(&context_aware(static_config), |_| {
+        let source = cluster_config(&context_aware(static_config), &mut |_| {
             Err("Policy has not been granted access to Kubernetes v1/ConfigMap resources".into())
         });
         assert_eq!(source.cluster, static_config);
@@ -216,11 +235,11 @@ mod tests {
             json!({"data": ["x"]}),
             json!("not a configmap"),
         ] {
-            let source = cluster_config(&context_aware(static_config), answer(bad.clone()));
+            let source = cluster_config(&context_aware(static_config), &mut answer(bad.clone()));
             assert_eq!(source.cluster, static_config, "{bad}");
             assert!(source.fallback_warning.is_some(), "{bad}");
         }
-        let source = cluster_config(&context_aware(static_config), |_| Ok(b"\xff".to_vec()));
+        let source = cluster_config(&context_aware(static_config), &mut |_| Ok(b"\xff".to_vec()));
         assert!(source.fallback_warning.unwrap().contains("not JSON"));
     }
 }

@@ -8,6 +8,7 @@ use std::fmt;
 
 use serde_json::Value;
 
+use crate::config::namespaces::{Namespaces, namespaces};
 use crate::rules::cluster::ClusterConfig;
 use crate::rules::message::quote;
 use crate::rules::resolve::InitialStrategy;
@@ -24,6 +25,10 @@ pub struct Settings {
     /// The user Knative's controller writes as: only its Configurations owned by a Service are
     /// left as it copied them (rules section 1), never a user's claim of such an owner.
     pub knative_controller: String,
+    /// Per-namespace defaults and caps (rules section 10).
+    pub namespaces: Namespaces,
+    /// Context-aware mode: a Namespace's own annotations lay over its entry (section 10).
+    pub namespace_annotations: bool,
 }
 
 /// The ServiceAccount of Knative Serving's controller in a default install.
@@ -37,6 +42,8 @@ impl Default for Settings {
             autoscaler_config_map: None,
             audit_changes: true,
             knative_controller: KNATIVE_CONTROLLER.to_string(),
+            namespaces: Vec::new(),
+            namespace_annotations: false,
         }
     }
 }
@@ -57,8 +64,7 @@ impl Default for ConfigMapRef {
     }
 }
 
-const SETTING_NAMES: &str =
-    "autoscaler, defaultInitialScale, autoscalerConfigMap, auditChanges, knativeController";
+const SETTING_NAMES: &str = "autoscaler, defaultInitialScale, autoscalerConfigMap, auditChanges, knativeController, namespaces, namespaceAnnotations";
 
 /// Why settings are refused: the setting at fault, as a dotted path (`settings` for the whole),
 /// and the rule it breaks.
@@ -69,7 +75,7 @@ pub struct SettingsError {
 }
 
 impl SettingsError {
-    fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
         SettingsError {
             path: path.into(),
             message: message.into(),
@@ -91,12 +97,18 @@ impl Settings {
             return Ok(Settings::default());
         };
         let mut settings = Settings::default();
+        let mut namespaces_value = &Value::Null;
         for (name, value) in fields {
             match name.as_str() {
                 "autoscaler" => settings.autoscaler = autoscaler(value)?,
+                // Read after the loop: an entry is checked against the cluster's values.
+                "namespaces" => namespaces_value = value,
+                "namespaceAnnotations" => {
+                    settings.namespace_annotations = boolean("namespaceAnnotations", value)?
+                }
                 "defaultInitialScale" => settings.default_initial_scale = strategy(value)?,
                 "autoscalerConfigMap" => settings.autoscaler_config_map = config_map(value)?,
-                "auditChanges" => settings.audit_changes = audit_changes(value)?,
+                "auditChanges" => settings.audit_changes = boolean("auditChanges", value)?,
                 "knativeController" => settings.knative_controller = knative_controller(value)?,
                 unknown => {
                     let rule = format!("unknown setting: the settings are {SETTING_NAMES}");
@@ -104,6 +116,7 @@ impl Settings {
                 }
             }
         }
+        settings.namespaces = namespaces(namespaces_value, &settings.autoscaler)?;
         Ok(settings)
     }
 }
@@ -158,10 +171,10 @@ fn knative_controller(value: &Value) -> Result<String, SettingsError> {
     }
 }
 
-fn audit_changes(value: &Value) -> Result<bool, SettingsError> {
+fn boolean(path: &str, value: &Value) -> Result<bool, SettingsError> {
     value
         .as_bool()
-        .ok_or_else(|| invalid_value("auditChanges", value, "true or false"))
+        .ok_or_else(|| invalid_value(path, value, "true or false"))
 }
 
 /// `{}` selects Knative's own location; `null` turns the context-aware mode off.
@@ -210,7 +223,7 @@ fn config_map(value: &Value) -> Result<Option<ConfigMapRef>, SettingsError> {
 
 /// A setting that is a map: `None` for null (its default), an error naming `path` for anything
 /// but a map.
-fn map_or_null<'a>(
+pub(crate) fn map_or_null<'a>(
     value: &'a Value,
     path: &str,
     expected: &str,
@@ -231,7 +244,7 @@ fn invalid_value(path: &str, value: &Value, expected: &str) -> SettingsError {
 }
 
 /// A key as written in the settings, quoted when it is not a plain name (or is a long one).
-fn path_segment(key: &str) -> String {
+pub(crate) fn path_segment(key: &str) -> String {
     let plain = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
     if !key.is_empty() && key.len() <= 64 && key.chars().all(plain) {
         key.to_string()
@@ -241,7 +254,7 @@ fn path_segment(key: &str) -> String {
 }
 
 /// Kubernetes' `IsDNS1123Label`: what a namespace's name must be.
-fn is_dns1123_label(text: &str) -> bool {
+pub(crate) fn is_dns1123_label(text: &str) -> bool {
     let bytes = text.as_bytes();
     let alphanumeric = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
     (1..=63).contains(&bytes.len())
@@ -297,7 +310,7 @@ mod tests {
     fn unknown_top_level_setting_is_rejected() {
         assert_eq!(
             settings(json!({"defaultInitalScale": "min"})).unwrap_err(),
-            "defaultInitalScale: unknown setting: the settings are autoscaler, defaultInitialScale, autoscalerConfigMap, auditChanges, knativeController"
+            "defaultInitalScale: unknown setting: the settings are autoscaler, defaultInitialScale, autoscalerConfigMap, auditChanges, knativeController, namespaces, namespaceAnnotations"
         );
     }
 

@@ -9,7 +9,8 @@ use crate::kserve::projection::{self, Component, Dropped, Origin, Projection};
 use crate::rules::cluster::ClusterConfig;
 use crate::rules::keys::{ACTIVATION_SCALE_KEY, Bound, lookup};
 use crate::rules::plan::{PlanError, plan};
-use crate::rules::resolve::{InitialStrategy, Refusal};
+use crate::rules::resolve::{InitialStrategy, Refusal, left_above_cap};
+use crate::rules::tenant::Scope;
 use crate::rules::validation::{KnativeError, validate};
 use crate::wire::request::Admission;
 
@@ -20,10 +21,11 @@ pub fn answer(
     request: &Admission,
     object: &Value,
     old_object: &Value,
-    cluster: &ClusterConfig,
+    scope: &Scope,
     strategy: InitialStrategy,
 ) -> Verdict {
-    let (warnings, refusals) = match check(&request.kind, object, cluster, strategy) {
+    let cluster = scope.cluster;
+    let (warnings, refusals) = match check(&request.kind, object, scope, strategy) {
         Ok(findings) => (findings.warnings, findings.refusals),
         Err(message) => (Vec::new(), vec![format!("{}: {message}", request.kind)]),
     };
@@ -64,9 +66,10 @@ pub struct Findings {
 pub fn check(
     kind: &str,
     object: &Value,
-    cluster: &ClusterConfig,
+    scope: &Scope,
     strategy: InitialStrategy,
 ) -> Result<Findings, String> {
+    let cluster = scope.cluster;
     let components = match project(kind, object, cluster)? {
         Projection::NotServerless { .. } => return Ok(Findings::default()),
         Projection::Serverless(components) => components,
@@ -76,7 +79,7 @@ pub fn check(
         for dropped in &component.dropped {
             findings.warnings.push(dropped_warning(component, dropped));
         }
-        let refusals = match plan(&component.annotations, true, cluster, strategy) {
+        let refusals = match plan(&component.annotations, true, scope, strategy) {
             Ok(plan) => {
                 let mut service = component.annotations.clone();
                 // The Service's admission warns only when it is mutated; so does its check here.
@@ -160,12 +163,29 @@ fn refusal(component: &Component, error: &PlanError) -> String {
             bound,
             value,
             limit,
+            namespace,
         }) => {
             let origin = origin(*bound);
+            let cap = match namespace {
+                None => format!("the cluster's max-scale-limit {limit}"),
+                Some(namespace) => format!("the max-scale-limit {limit} of namespace {namespace}"),
+            };
             let sentence = format!(
-                "{}={value} exceeds the cluster's max-scale-limit {limit}; set it to {limit} or less",
+                "{}={value} exceeds {cap}; set it to {limit} or less",
                 origin.text
             );
+            (origin, sentence)
+        }
+        PlanError::Refused(Refusal::LeftAboveCap {
+            bound,
+            cluster_value,
+            activation,
+            limit,
+            namespace,
+        }) => {
+            let origin = origin(*bound);
+            let why = left_above_cap(*bound, *cluster_value, *activation, *limit, namespace);
+            let sentence = format!("{}: {why}", origin.text);
             (origin, sentence)
         }
         PlanError::Refused(Refusal::MaxBelowMin { max, min }) => {
@@ -220,13 +240,24 @@ mod tests {
 
     fn check_isvc(predictor: Value, cluster: &ClusterConfig) -> Findings {
         let isvc = json!({"spec": {"predictor": predictor}});
-        check("InferenceService", &isvc, cluster, InitialStrategy::Min).unwrap()
+        check(
+            "InferenceService",
+            &isvc,
+            &Scope::of(cluster),
+            InitialStrategy::Min,
+        )
+        .unwrap()
     }
 
     fn refusals(kind: &str, object: Value) -> Vec<String> {
-        check(kind, &object, &cluster(1, 0), InitialStrategy::Min)
-            .unwrap()
-            .refusals
+        check(
+            kind,
+            &object,
+            &Scope::of(&cluster(1, 0)),
+            InitialStrategy::Min,
+        )
+        .unwrap()
+        .refusals
     }
 
     // 9: a change Knative alone would not make is warned, naming the component.
@@ -290,7 +321,7 @@ mod tests {
             check(
                 "InferenceService",
                 &raw,
-                &cluster(5, 10),
+                &Scope::of(&cluster(5, 10)),
                 InitialStrategy::Min
             )
             .unwrap(),
@@ -378,7 +409,7 @@ mod tests {
         let findings = check(
             "InferenceService",
             &isvc,
-            &cluster(1, 0),
+            &Scope::of(&cluster(1, 0)),
             InitialStrategy::Min,
         )
         .unwrap();

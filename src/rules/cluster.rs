@@ -48,13 +48,7 @@ impl ClusterConfig {
         let defaults = ClusterConfig::default();
         let int = |key: &'static str, default: i32| match lookup(key) {
             None => Ok(default),
-            Some(text) => parse_go_int32(text).map_err(|error| {
-                let why = match error {
-                    IntError::Syntax => "expected a base-10 integer",
-                    IntError::Range => "out of the int32 range",
-                };
-                ConfigError::new(key, format!("invalid value {}: {why}", quote(text)))
-            }),
+            Some(text) => int_value(key, text),
         };
         let boolean = |key: &'static str, default: bool| match lookup(key) {
             None => Ok(default),
@@ -122,6 +116,17 @@ impl ClusterConfig {
     }
 }
 
+/// An integer of config-autoscaler data, as Knative's `cm.AsInt32` reads it.
+pub fn int_value(key: &'static str, text: &str) -> Result<i32, ConfigError> {
+    parse_go_int32(text).map_err(|error| {
+        let why = match error {
+            IntError::Syntax => "expected a base-10 integer",
+            IntError::Range => "out of the int32 range",
+        };
+        ConfigError::new(key, format!("invalid value {}: {why}", quote(text)))
+    })
+}
+
 /// Why Knative would refuse config-autoscaler data: the key at fault and the rule it breaks.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfigError {
@@ -130,7 +135,7 @@ pub struct ConfigError {
 }
 
 impl ConfigError {
-    fn new(key: &'static str, message: String) -> Self {
+    pub(super) fn new(key: &'static str, message: String) -> Self {
         ConfigError { key, message }
     }
 }

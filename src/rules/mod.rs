@@ -5,6 +5,7 @@
 //! - `keys`: the annotation register (keys, aliases, Knative's integer syntax);
 //! - `cluster`: config-autoscaler's values, defaults and validation;
 //! - `resolve`: sections 3 and 4, the three bounds and why each was filled or corrected;
+//! - `tenant`: section 10, a namespace's defaults and cap over the cluster's;
 //! - `record`: section 5's stability record;
 //! - `plan`: from a template's annotations to what the policy writes there;
 //! - `message`: the sentences' helpers (quoting, cutting, one-line warnings);
@@ -19,4 +20,5 @@ pub mod message;
 pub mod plan;
 pub mod record;
 pub mod resolve;
+pub mod tenant;
 pub mod validation;

@@ -2,13 +2,13 @@
 //! (section 5), read the user's values (section 2), resolve (section 3), and record (section 5).
 
 use super::annotations::Annotations;
-use super::cluster::ClusterConfig;
 use super::keys::{
     ACTIVATION_SCALE_KEY, AutoscalerClass, Bound, InvalidValue, RECORD_KEY, Written, lookup,
     parse_go_int32, parse_scale,
 };
 use super::record::{Entry, Record};
 use super::resolve::{InitialStrategy, Reason, Refusal, Resolution, Traits, UserBounds, resolve};
+use super::tenant::Scope;
 
 /// The template annotations the policy owns after resolution. The aliases of the three keys are
 /// always removed; every other annotation is left as it was.
@@ -118,7 +118,7 @@ impl From<PlanError> for String {
 pub fn plan(
     annotations: &Annotations,
     kserve_managed: bool,
-    cluster: &ClusterConfig,
+    scope: &Scope,
     strategy: InitialStrategy,
 ) -> Result<Plan, PlanError> {
     let record = annotations.get(RECORD_KEY).and_then(Record::parse);
@@ -147,9 +147,9 @@ pub fn plan(
     };
     let traits = Traits {
         kserve_managed,
-        class: AutoscalerClass::of_revision(annotations, cluster.pod_autoscaler_class),
+        class: AutoscalerClass::of_revision(annotations, scope.cluster.pod_autoscaler_class),
     };
-    let resolution = resolve(user, traits, cluster, strategy).map_err(PlanError::Refused)?;
+    let resolution = resolve(user, traits, scope, strategy).map_err(PlanError::Refused)?;
     Ok(Plan {
         values: Bound::ALL.map(|bound| {
             let resolved = resolution.get(bound);
@@ -223,6 +223,7 @@ fn notes_of(resolution: &Resolution) -> Vec<Note> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::cluster::ClusterConfig;
 
     type Map = Annotations;
 
@@ -247,7 +248,13 @@ mod tests {
     }
 
     fn plan_of(annotations: &Map, kserve: bool, cluster: &ClusterConfig) -> Plan {
-        plan(annotations, kserve, cluster, InitialStrategy::Min).unwrap()
+        plan(
+            annotations,
+            kserve,
+            &Scope::of(cluster),
+            InitialStrategy::Min,
+        )
+        .unwrap()
     }
 
     /// Applies a plan with the shipped `Plan::apply`, as the admission edge does.
@@ -299,7 +306,7 @@ mod tests {
         let error = plan(
             &map("maxScale=1.5"),
             false,
-            &ClusterConfig::default(),
+            &Scope::of(&ClusterConfig::default()),
             InitialStrategy::Min,
         )
         .unwrap_err()

@@ -4,6 +4,7 @@
 
 use super::cluster::ClusterConfig;
 use super::keys::{ACTIVATION_SCALE_KEY, AutoscalerClass, Bound};
+use super::tenant::Scope;
 
 /// How an absent initial-scale is filled (the `defaultInitialScale` setting).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -123,11 +124,12 @@ impl Resolution {
 /// Why the bounds cannot be admitted (section 3.2).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Refusal {
-    /// A bound above the cluster's `max-scale-limit`.
+    /// A bound above the cluster's `max-scale-limit`, or the cap of the namespace named.
     AboveLimit {
         bound: Bound,
         value: i32,
         limit: i32,
+        namespace: Option<String>,
     },
     /// Both bounds written by the user, max below min.
     MaxBelowMin {
@@ -146,6 +148,15 @@ pub enum Refusal {
     ActivationBelowTwo {
         activation: i32,
     },
+    /// A bound the policy cannot write next to activation-scale, whose cluster value (what
+    /// Knative applies to an absent key) lies above the namespace's cap (section 10).
+    LeftAboveCap {
+        bound: Bound,
+        cluster_value: i32,
+        activation: i32,
+        limit: i32,
+        namespace: String,
+    },
 }
 
 impl std::fmt::Display for Refusal {
@@ -155,9 +166,20 @@ impl std::fmt::Display for Refusal {
                 bound,
                 value,
                 limit,
+                namespace: None,
             } => write!(
                 f,
                 "{}={value} exceeds max-scale-limit={limit} of the cluster's config-autoscaler; set it to {limit} or less",
+                bound.key()
+            ),
+            Refusal::AboveLimit {
+                bound,
+                value,
+                limit,
+                namespace: Some(namespace),
+            } => write!(
+                f,
+                "{}={value} exceeds the max-scale-limit {limit} of namespace {namespace}; set it to {limit} or less",
                 bound.key()
             ),
             Refusal::MaxBelowMin { max, min } => write!(
@@ -180,52 +202,131 @@ impl std::fmt::Display for Refusal {
                 f,
                 "{ACTIVATION_SCALE_KEY}={activation} must be greater than 1"
             ),
+            Refusal::LeftAboveCap {
+                bound,
+                cluster_value,
+                activation,
+                limit,
+                namespace,
+            } => write!(
+                f,
+                "{}: {}",
+                bound.key(),
+                left_above_cap(*bound, *cluster_value, *activation, *limit, namespace)
+            ),
         }
     }
 }
 
-/// Resolves the three bounds, or says why the object cannot be admitted.
+/// Why a bound left to the cluster next to activation-scale would escape a namespace's cap, and
+/// what the user may write instead.
+pub fn left_above_cap(
+    bound: Bound,
+    cluster_value: i32,
+    activation: i32,
+    limit: i32,
+    namespace: &str,
+) -> String {
+    let (conflict, range) = match bound {
+        Bound::Max => ("below", format!("between {activation} and {limit}")),
+        _ => ("above", format!("of {activation} or less")),
+    };
+    let cluster = if cluster_value == 0 {
+        "0 (unlimited)".to_string()
+    } else {
+        cluster_value.to_string()
+    };
+    format!(
+        "its default is {conflict} activation-scale {activation}, and left out it would be the cluster's {cluster}, above the max-scale-limit {limit} of namespace {namespace}; write a value {range}"
+    )
+}
+
+/// Resolves the three bounds, or says why the object cannot be admitted. `scope` holds the
+/// cluster's defaults and, in a namespace with an entry, the entry's (section 10).
 pub fn resolve(
     user: UserBounds,
     traits: Traits,
-    cluster: &ClusterConfig,
+    scope: &Scope,
     strategy: InitialStrategy,
 ) -> Result<Resolution, Refusal> {
-    let limit = cluster.max_scale_limit;
+    let mut resolution = bounds(user, traits, scope, strategy)?;
+    let without_namespace = match scope.namespace {
+        Some(_) => Some(bounds(user, traits, &scope.cluster_only(), strategy)),
+        None => None,
+    };
+    mark_warnings(&mut resolution, user, scope.cluster, without_namespace);
+    Ok(resolution)
+}
 
+fn bounds(
+    user: UserBounds,
+    traits: Traits,
+    scope: &Scope,
+    strategy: InitialStrategy,
+) -> Result<Resolution, Refusal> {
+    let cluster = scope.cluster;
+    let cap = scope.limit();
+    let limit = cap.value;
+    let above_limit = |bound, value| Refusal::AboveLimit {
+        bound,
+        value,
+        limit,
+        namespace: cap.owner.namespace().map(str::to_string),
+    };
+
+    let default_min = scope.min_scale();
     let mut min = match user.min {
         Some(value) => Resolved::explicit(value),
         None => Resolved::filled(
-            cluster.min_scale,
-            format!("the cluster min-scale is {}", cluster.min_scale),
+            default_min.value,
+            format!(
+                "{} is {}",
+                default_min.owner.setting("min-scale"),
+                default_min.value
+            ),
         ),
     };
 
+    let default_max = scope.max_scale();
     let mut max = match user.max {
         Some(value) => Resolved::explicit(value),
-        None if traits.kserve_managed => Resolved::filled(0, kserve_unlimited(cluster)),
+        None if traits.kserve_managed => Resolved::filled(0, kserve_unlimited(scope)),
         None => Resolved::filled(
-            cluster.max_scale,
-            format!("the cluster max-scale is {}", cluster.max_scale),
+            default_max.value,
+            format!(
+                "{} is {}",
+                default_max.owner.setting("max-scale"),
+                default_max.value
+            ),
         ),
     };
     if max.is_explicit() && limit > 0 && max.value > limit {
-        return Err(Refusal::AboveLimit {
-            bound: Bound::Max,
-            value: max.value,
-            limit,
-        });
+        return Err(above_limit(Bound::Max, max.value));
     }
+    let capped = cap.owner.setting("max-scale-limit");
     if max.value == 0 && limit > 0 {
         let why = if max.is_explicit() {
             format!(
-                "0 (unlimited) is not allowed under the cluster max-scale-limit {limit}, so unlimited becomes the limit"
+                "0 (unlimited) is not allowed under {}, so unlimited becomes the limit",
+                cap.owner.valued("max-scale-limit", limit)
             )
+        } else if traits.kserve_managed {
+            format!("KServe's maxReplicas 0 means unlimited, and {capped} is {limit}")
         } else {
             format!(
-                "KServe's maxReplicas 0 means unlimited, and the cluster max-scale-limit is {limit}"
+                "{} is 0 (unlimited), and {capped} is {limit}",
+                default_max.owner.setting("max-scale")
             )
         };
+        max.set(limit, why);
+    }
+    // Only a namespace's cap lies below a cluster default (section 10).
+    if !max.is_explicit() && limit > 0 && max.value > limit {
+        let why = format!(
+            "{} is above {}",
+            default_max.owner.valued("max-scale", max.value),
+            cap.owner.valued("max-scale-limit", limit)
+        );
         max.set(limit, why);
     }
     if 0 < max.value && max.value < min.value {
@@ -239,21 +340,19 @@ pub fn resolve(
             (true, false) => min.set(
                 max.value,
                 format!(
-                    "the cluster min-scale {} is above max-scale {}",
-                    cluster.min_scale, max.value
+                    "{} is above max-scale {}",
+                    default_min.owner.valued("min-scale", default_min.value),
+                    max.value
                 ),
             ),
             (false, _) if limit > 0 && min.value > limit => {
-                return Err(Refusal::AboveLimit {
-                    bound: Bound::Min,
-                    value: min.value,
-                    limit,
-                });
+                return Err(above_limit(Bound::Min, min.value));
             }
             (false, _) => {
                 let why = format!(
-                    "the cluster max-scale {} is below min-scale {}, which Knative would run anyway",
-                    max.value, min.value
+                    "{} is below min-scale {}, which Knative would run anyway",
+                    default_max.owner.valued("max-scale", max.value),
+                    min.value
                 );
                 max.set(min.value, why);
             }
@@ -261,19 +360,24 @@ pub fn resolve(
     }
 
     if let Some(activation) = user.activation {
-        activation_scale(activation, user, cluster, &mut min, &mut max)?;
+        activation_scale(activation, user, scope, &mut min, &mut max)?;
     }
 
+    let start = scope.initial_scale();
     let cluster_start = || {
         Resolved::filled(
-            cluster.initial_scale,
-            format!("the cluster initial-scale is {}", cluster.initial_scale),
+            start.value,
+            format!(
+                "{} is {}",
+                start.owner.setting("initial-scale"),
+                start.value
+            ),
         )
     };
     let mut initial = match (user.initial, strategy) {
         (Some(value), _) => Resolved::explicit(value),
         (None, InitialStrategy::Min) => {
-            Resolved::filled(min.value, start_at_min(min.value, max.value, cluster))
+            Resolved::filled(min.value, start_at_min(min.value, max.value, scope))
         }
         (None, InitialStrategy::Cluster) => cluster_start(),
         (None, InitialStrategy::ZeroOrCluster) if min.value == 0 => Resolved::filled(
@@ -313,26 +417,26 @@ pub fn resolve(
             )
         } else {
             format!(
-                "the cluster initial-scale {} would start more pods than max-scale {}",
-                initial.value, max.value
+                "{} would start more pods than max-scale {}",
+                start.owner.valued("initial-scale", initial.value),
+                max.value
             )
         };
         initial.set(max.value, why);
     }
 
-    let mut resolution = Resolution { min, max, initial };
-    mark_warnings(&mut resolution, user, cluster);
-    Ok(resolution)
+    Ok(Resolution { min, max, initial })
 }
 
 /// Rule 3.2.4: Knative checks activation-scale against min-scale and max-scale as written (an
 /// absent key counts as 0); the cluster's values are never compared with it. The user's own
 /// conflicts are refused in Knative's words; a bound the policy would write in conflict is left
-/// to the cluster, as it is without the policy.
+/// to the cluster, as it is without the policy, unless the cluster's value would escape a
+/// namespace's cap (section 10).
 fn activation_scale(
     activation: i32,
     user: UserBounds,
-    cluster: &ClusterConfig,
+    scope: &Scope,
     min: &mut Resolved,
     max: &mut Resolved,
 ) -> Result<(), Refusal> {
@@ -360,35 +464,56 @@ fn activation_scale(
             activation,
         });
     }
+    let cluster = scope.cluster;
+    let cap = scope.limit();
+    let escapes = |bound, cluster_value: i32| match cap.owner.namespace() {
+        Some(namespace) if cluster_value == 0 || cluster_value > cap.value => {
+            Err(Refusal::LeftAboveCap {
+                bound,
+                cluster_value,
+                activation,
+                limit: cap.value,
+                namespace: namespace.to_string(),
+            })
+        }
+        _ => Ok(()),
+    };
     let why = format!("writing it would conflict with activation-scale {activation}");
     if !min.is_explicit() && min.value > activation {
+        if cluster.min_scale > 0 {
+            escapes(Bound::Min, cluster.min_scale)?;
+        }
         min.leave_to_cluster(cluster.min_scale, why.clone());
     }
     if !max.is_explicit() && max.value > 0 && max.value < activation {
+        escapes(Bound::Max, cluster.max_scale)?;
         max.leave_to_cluster(cluster.max_scale, why);
     }
     Ok(())
 }
 
-fn kserve_unlimited(cluster: &ClusterConfig) -> String {
-    if cluster.max_scale == 0 {
+fn kserve_unlimited(scope: &Scope) -> String {
+    let default = scope.max_scale();
+    if default.value == 0 {
         "KServe's maxReplicas 0 means unlimited".to_string()
     } else {
         format!(
-            "KServe's maxReplicas 0 means unlimited, not the cluster max-scale {}",
-            cluster.max_scale
+            "KServe's maxReplicas 0 means unlimited, not {}",
+            default.owner.valued("max-scale", default.value)
         )
     }
 }
 
-fn start_at_min(min: i32, max: i32, cluster: &ClusterConfig) -> String {
-    let global = cluster.initial_scale;
+fn start_at_min(min: i32, max: i32, scope: &Scope) -> String {
+    let start = scope.initial_scale();
+    let (global, name) = (
+        start.value,
+        start.owner.valued("initial-scale", start.value),
+    );
     if global > min && max > 0 && global > max {
-        format!("the cluster initial-scale {global} would start more pods than max-scale {max}")
+        format!("{name} would start more pods than max-scale {max}")
     } else if global > min {
-        format!(
-            "a new revision starts at its min-scale {min}, not at the cluster initial-scale {global}"
-        )
+        format!("a new revision starts at its min-scale {min}, not at {name}")
     } else {
         format!("a new revision starts at its min-scale {min}")
     }
@@ -418,8 +543,13 @@ pub fn knative_alone(user: UserBounds, cluster: &ClusterConfig) -> Behaviour {
 
 /// Section 4: warn where the user's value changed, or where the result differs from what Knative
 /// alone would do with the object as submitted (the pods a new revision starts with, its upper
-/// bound).
-fn mark_warnings(resolution: &mut Resolution, user: UserBounds, cluster: &ClusterConfig) {
+/// bound), or, in a namespace with an entry, from what the rules give without it.
+fn mark_warnings(
+    resolution: &mut Resolution,
+    user: UserBounds,
+    cluster: &ClusterConfig,
+    without_namespace: Option<Result<Resolution, Refusal>>,
+) {
     let knative = knative_alone(user, cluster);
     let resolved = Behaviour {
         start: resolution.min.value.max(resolution.initial.value),
@@ -431,11 +561,23 @@ fn mark_warnings(resolution: &mut Resolution, user: UserBounds, cluster: &Cluste
     let user_changed = |value: Option<i32>, resolved: &Resolved| {
         value.is_some_and(|written| written != resolved.value)
     };
+    let namespace_changed = |bound: Bound, resolved: &Resolved| match &without_namespace {
+        None => false,
+        Some(Ok(plain)) => {
+            let plain = plain.get(bound);
+            (plain.value, plain.written) != (resolved.value, resolved.written)
+        }
+        Some(Err(_)) => true,
+    };
     // A changed start is told on min-scale when the policy moved min, else on initial-scale.
-    let warn_min = user_changed(user.min, &resolution.min) || (start_changed && min_moved);
-    let warn_max = resolved.upper != knative.upper;
-    let warn_initial =
-        user_changed(user.initial, &resolution.initial) || (start_changed && !min_moved);
+    let warn_min = user_changed(user.min, &resolution.min)
+        || (start_changed && min_moved)
+        || namespace_changed(Bound::Min, &resolution.min);
+    let warn_max =
+        resolved.upper != knative.upper || namespace_changed(Bound::Max, &resolution.max);
+    let warn_initial = user_changed(user.initial, &resolution.initial)
+        || (start_changed && !min_moved)
+        || namespace_changed(Bound::Initial, &resolution.initial);
 
     resolution.min.warn_if(warn_min || !resolution.min.written);
     resolution.max.warn_if(warn_max || !resolution.max.written);
@@ -445,6 +587,7 @@ fn mark_warnings(resolution: &mut Resolution, user: UserBounds, cluster: &Cluste
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::tenant::NamespaceEntry;
 
     fn cluster() -> ClusterConfig {
         ClusterConfig::default()
@@ -473,7 +616,7 @@ mod tests {
         traits: Traits,
         cluster: &ClusterConfig,
     ) -> Result<Resolution, Refusal> {
-        resolve(user, traits, cluster, InitialStrategy::Min)
+        resolve(user, traits, &Scope::of(cluster), InitialStrategy::Min)
     }
 
     fn values(resolution: &Resolution) -> (i32, i32, i32) {
@@ -627,12 +770,18 @@ mod tests {
             initial_scale: 2,
             ..cluster()
         };
-        let by_min = resolve(user(Some(3), None, None), PLAIN, &c, InitialStrategy::Min).unwrap();
+        let by_min = resolve(
+            user(Some(3), None, None),
+            PLAIN,
+            &Scope::of(&c),
+            InitialStrategy::Min,
+        )
+        .unwrap();
         assert_eq!(by_min.initial.value, 3);
         let by_cluster = resolve(
             user(Some(3), None, None),
             PLAIN,
-            &c,
+            &Scope::of(&c),
             InitialStrategy::Cluster,
         )
         .unwrap();
@@ -641,7 +790,7 @@ mod tests {
         let explicit = resolve(
             user(Some(3), None, Some(4)),
             PLAIN,
-            &c,
+            &Scope::of(&c),
             InitialStrategy::Min,
         );
         assert_eq!(explicit.unwrap().initial, Resolved::explicit(4));
@@ -702,7 +851,7 @@ mod tests {
         let r = resolve(
             user(Some(1), Some(3), None),
             PLAIN,
-            &c,
+            &Scope::of(&c),
             InitialStrategy::Cluster,
         )
         .unwrap();
@@ -884,7 +1033,7 @@ mod tests {
             ..cluster()
         };
         let run = |user, c: &ClusterConfig| {
-            values(&resolve(user, PLAIN, c, InitialStrategy::ZeroOrCluster).unwrap())
+            values(&resolve(user, PLAIN, &Scope::of(c), InitialStrategy::ZeroOrCluster).unwrap())
         };
         assert_eq!(run(user(Some(0), None, None), &c), (0, 0, 0));
         let capped = ClusterConfig {
@@ -899,5 +1048,207 @@ mod tests {
             ..c
         };
         assert_eq!(run(user(Some(0), None, None), &no_zero), (0, 0, 1));
+    }
+
+    // Section 10: a namespace's entry over the cluster's defaults.
+
+    fn team_a(cluster: &ClusterConfig, entry: NamespaceEntry) -> Scope<'_> {
+        Scope::in_namespace(cluster, "team-a", entry)
+    }
+
+    fn capped(cap: i32) -> NamespaceEntry {
+        NamespaceEntry {
+            max_scale_limit: Some(cap),
+            ..NamespaceEntry::default()
+        }
+    }
+
+    fn in_scope(user: UserBounds, traits: Traits, scope: &Scope) -> Result<Resolution, Refusal> {
+        resolve(user, traits, scope, InitialStrategy::Min)
+    }
+
+    // 10
+    #[test]
+    fn a_namespace_entry_lays_its_defaults_over_the_clusters() {
+        let c = cluster();
+        let entry = NamespaceEntry {
+            min_scale: Some(1),
+            max_scale: Some(3),
+            ..NamespaceEntry::default()
+        };
+        let r = in_scope(user(None, None, None), PLAIN, &team_a(&c, entry)).unwrap();
+        assert_eq!(values(&r), (1, 3, 1));
+        assert_eq!(warned(&r), [Bound::Min, Bound::Max]);
+        assert_eq!(
+            r.min.reason.unwrap().text,
+            "the min-scale of namespace team-a is 1"
+        );
+        // The same object elsewhere gets the cluster's.
+        assert_eq!(
+            values(&run(user(None, None, None), PLAIN, &c).unwrap()),
+            (0, 0, 1)
+        );
+    }
+
+    // 10
+    #[test]
+    fn a_max_above_the_namespace_cap_is_rejected_naming_it() {
+        let c = cluster();
+        let error = in_scope(user(None, Some(8), None), PLAIN, &team_a(&c, capped(6)))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            "autoscaling.knative.dev/max-scale=8 exceeds the max-scale-limit 6 of namespace team-a; set it to 6 or less"
+        );
+        assert!(in_scope(user(None, Some(6), None), PLAIN, &team_a(&c, capped(6))).is_ok());
+    }
+
+    // 10
+    #[test]
+    fn an_unlimited_max_becomes_the_namespace_cap() {
+        let c = ClusterConfig {
+            max_scale: 4,
+            max_scale_limit: 10,
+            ..cluster()
+        };
+        let scope = team_a(&c, capped(6));
+        let kserve = in_scope(user(Some(1), None, None), KSERVE, &scope).unwrap();
+        assert_eq!(values(&kserve), (1, 6, 1));
+        assert_eq!(warned(&kserve), [Bound::Max]);
+        assert_eq!(
+            kserve.max.reason.unwrap().text,
+            "KServe's maxReplicas 0 means unlimited, and the max-scale-limit of namespace team-a is 6"
+        );
+        let explicit = in_scope(user(None, Some(0), None), PLAIN, &scope).unwrap();
+        assert_eq!(explicit.max.value, 6);
+        // A cluster default of unlimited, or above the cap, is the cap too.
+        let open = cluster();
+        let r = in_scope(user(None, None, None), PLAIN, &team_a(&open, capped(6))).unwrap();
+        assert_eq!(values(&r), (0, 6, 1));
+        let wide = ClusterConfig {
+            max_scale: 9,
+            ..cluster()
+        };
+        let r = in_scope(user(None, None, None), PLAIN, &team_a(&wide, capped(6))).unwrap();
+        assert_eq!(r.max.value, 6);
+        assert_eq!(
+            r.max.reason.unwrap().text,
+            "the cluster max-scale 9 is above the max-scale-limit 6 of namespace team-a"
+        );
+    }
+
+    // 10
+    #[test]
+    fn a_min_above_the_namespace_cap_is_rejected() {
+        let c = cluster();
+        let error = in_scope(user(Some(7), None, None), PLAIN, &team_a(&c, capped(6)))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with(
+                "autoscaling.knative.dev/min-scale=7 exceeds the max-scale-limit 6 of namespace team-a"
+            ),
+            "{error}"
+        );
+    }
+
+    // 10: an entry without a cap keeps the cluster's, and its refusals name the cluster
+    #[test]
+    fn an_entry_without_a_cap_keeps_the_clusters_limit() {
+        let c = ClusterConfig {
+            max_scale: 4,
+            max_scale_limit: 10,
+            ..cluster()
+        };
+        let entry = NamespaceEntry {
+            max_scale: Some(2),
+            ..NamespaceEntry::default()
+        };
+        let error = in_scope(user(None, Some(11), None), PLAIN, &team_a(&c, entry))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("of the cluster's config-autoscaler"),
+            "{error}"
+        );
+    }
+
+    // 4: in a namespace, what differs from the rules without it is warned
+    #[test]
+    fn what_the_namespace_changes_is_warned_and_nothing_else() {
+        let c = cluster();
+        let quiet = in_scope(user(Some(2), Some(4), None), PLAIN, &team_a(&c, capped(6))).unwrap();
+        assert_eq!(values(&quiet), (2, 4, 2));
+        assert!(warned(&quiet).is_empty());
+        let entry = NamespaceEntry {
+            initial_scale: Some(3),
+            ..NamespaceEntry::default()
+        };
+        let r = resolve(
+            user(Some(1), Some(5), None),
+            PLAIN,
+            &team_a(&c, entry),
+            InitialStrategy::Cluster,
+        )
+        .unwrap();
+        assert_eq!(values(&r), (1, 5, 3));
+        assert_eq!(warned(&r), [Bound::Initial]);
+    }
+
+    // 10 with 3.2.4: a bound left to the cluster must not escape the namespace's cap
+    #[test]
+    fn activation_scale_cannot_leave_a_bound_to_a_cluster_value_above_the_cap() {
+        let open = cluster();
+        let entry = NamespaceEntry {
+            max_scale: Some(2),
+            max_scale_limit: Some(6),
+            ..NamespaceEntry::default()
+        };
+        let error = in_scope(
+            with_activation(user(None, None, None), 3),
+            PLAIN,
+            &team_a(&open, entry),
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            error,
+            "autoscaling.knative.dev/max-scale: its default is below activation-scale 3, and left out it would be the cluster's 0 (unlimited), above the max-scale-limit 6 of namespace team-a; write a value between 3 and 6"
+        );
+        // A cluster max within the cap may be left to the cluster, as without a namespace.
+        let within = ClusterConfig {
+            max_scale: 5,
+            ..cluster()
+        };
+        let r = in_scope(
+            with_activation(user(None, None, None), 3),
+            PLAIN,
+            &team_a(&within, entry),
+        )
+        .unwrap();
+        assert_eq!(left(&r), [Bound::Max]);
+        assert_eq!(r.max.value, 5);
+        // A cluster min above the cap, left to the cluster, would run more pods than the cap.
+        let busy = ClusterConfig {
+            min_scale: 8,
+            ..cluster()
+        };
+        let entry = NamespaceEntry {
+            min_scale: Some(4),
+            max_scale_limit: Some(6),
+            ..NamespaceEntry::default()
+        };
+        let error = in_scope(
+            with_activation(user(None, Some(5), None), 3),
+            PLAIN,
+            &team_a(&busy, entry),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.starts_with("autoscaling.knative.dev/min-scale: its default is above activation-scale 3, and left out it would be the cluster's 8"),
+            "{error}"
+        );
     }
 }

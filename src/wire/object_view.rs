@@ -24,6 +24,8 @@ pub struct ObjectView {
     pub owner_references: Value,
     /// `metadata.uid` and `metadata.creationTimestamp` are both set (not absent, not null).
     pub stored: bool,
+    /// `metadata.namespace`, empty when absent or not a string.
+    pub namespace: String,
     pub template: Template,
 }
 
@@ -50,6 +52,10 @@ impl ObjectView {
         ObjectView {
             stored: set(&metadata.uid) && set(&metadata.creation_timestamp),
             owner_references: metadata.owner_references.unwrap_or_default(),
+            namespace: match metadata.namespace {
+                Some(Value::String(namespace)) => namespace,
+                _ => String::new(),
+            },
             template,
         }
     }
@@ -68,6 +74,7 @@ json_fields! {
         "ownerReferences" => owner_references: Value,
         "uid" => uid: Value,
         "creationTimestamp" => creation_timestamp: Value,
+        "namespace" => namespace: Value,
     }
 }
 
@@ -105,6 +112,7 @@ mod tests {
             ObjectView {
                 owner_references: json!([{"kind": "X"}]),
                 stored: true,
+                namespace: String::new(),
                 template: Template::Map {
                     metadata: Some(json!({"annotations": {"a": "1"}}))
                 },

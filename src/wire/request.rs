@@ -40,6 +40,9 @@ pub struct Admission<'a> {
     pub operation: String,
     /// `userInfo.username`; empty when absent, as in the audit scanner's requests.
     pub username: String,
+    /// The request's namespace, else the object's (a hand-written request may name only the
+    /// latter; the API server refuses an object whose namespace differs from the request's).
+    pub namespace: String,
     pub object: ObjectView,
     /// The JSON text the request was read from, `{"request": {...}, ...}`.
     pub(crate) payload: Cow<'a, [u8]>,
@@ -52,6 +55,7 @@ json_fields! {
         "kind" => kind: Value,
         "operation" => operation: Value,
         "userInfo" => user_info: Value,
+        "namespace" => namespace: Value,
         "object" => object: Shape<ObjectFields>,
     }
 }
@@ -84,13 +88,19 @@ impl<'a> Admission<'a> {
             ));
         }
         let user_info = request.user_info.unwrap_or_default();
+        let object = ObjectView::of(request.object);
+        let mut namespace = text(request.namespace.as_ref(), "request.namespace")?;
+        if namespace.is_empty() {
+            namespace.clone_from(&object.namespace);
+        }
         Ok(Admission {
             group: text(kind.get("group"), "request.kind.group")?,
             version: text(kind.get("version"), "request.kind.version")?,
             kind: text(kind.get("kind"), "request.kind.kind")?,
             operation: text(request.operation.as_ref(), "request.operation")?,
             username: text(user_info.get("username"), "request.userInfo.username")?,
-            object: ObjectView::of(request.object),
+            namespace,
+            object,
             payload,
         })
     }

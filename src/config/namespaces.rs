@@ -1,0 +1,174 @@
+//! The `namespaces` setting (rules section 10): a map from a namespace's name to its own
+//! defaults and cap, spelled as config-autoscaler data.
+
+use serde_json::Value;
+
+use crate::config::settings::{SettingsError, is_dns1123_label, map_or_null, path_segment};
+use crate::rules::cluster::ClusterConfig;
+use crate::rules::tenant::NamespaceEntry;
+use crate::wire::json_values::json_type;
+
+/// The entries by namespace name, sorted by name.
+pub type Namespaces = Vec<(String, NamespaceEntry)>;
+
+const ENTRY_KEYS: &str = "min-scale, max-scale, initial-scale and max-scale-limit";
+
+/// Reads the map; each entry must only narrow `cluster` (the `autoscaler` setting).
+pub fn namespaces(value: &Value, cluster: &ClusterConfig) -> Result<Namespaces, SettingsError> {
+    let expected = "a map from a namespace's name to its min-scale, max-scale, initial-scale and max-scale-limit";
+    let Some(names) = map_or_null(value, "namespaces", expected)? else {
+        return Ok(Vec::new());
+    };
+    let mut entries = Vec::with_capacity(names.len());
+    for (name, data) in names {
+        let path = format!("namespaces.{}", path_segment(name));
+        if !is_dns1123_label(name) {
+            let rule = "invalid namespace name: expected a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters)";
+            return Err(SettingsError::new(path, rule));
+        }
+        let entry = entry(data, &path)?;
+        entry
+            .validate(cluster)
+            .map_err(|error| SettingsError::new(format!("{path}.{}", error.key), error.message))?;
+        entries.push((name.clone(), entry));
+    }
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(entries)
+}
+
+fn entry(data: &Value, path: &str) -> Result<NamespaceEntry, SettingsError> {
+    let Some(data) = map_or_null(data, path, &format!("a map with {ENTRY_KEYS}"))? else {
+        return Ok(NamespaceEntry::default());
+    };
+    let mut text = Vec::with_capacity(data.len());
+    for (key, value) in data {
+        let Some(key) = NamespaceEntry::KEYS.into_iter().find(|k| k == key) else {
+            let rule = format!("unknown key: the keys are {ENTRY_KEYS}");
+            return Err(SettingsError::new(
+                format!("{path}.{}", path_segment(key)),
+                rule,
+            ));
+        };
+        let scalar = match value {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            other => {
+                let rule = format!("expected a string or a number, got {}", json_type(other));
+                return Err(SettingsError::new(format!("{path}.{key}"), rule));
+            }
+        };
+        text.push((key, scalar));
+    }
+    NamespaceEntry::from_data(|key| {
+        text.iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.as_str())
+    })
+    .map_err(|error| SettingsError::new(format!("{path}.{}", error.key), error.message))
+}
+
+/// The entry for `namespace`, if the settings have one.
+pub fn entry_of(namespaces: &Namespaces, namespace: &str) -> Option<NamespaceEntry> {
+    namespaces
+        .binary_search_by(|(name, _)| name.as_str().cmp(namespace))
+        .ok()
+        .map(|index| namespaces[index].1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn read(value: Value, cluster: &ClusterConfig) -> Result<Namespaces, String> {
+        namespaces(&value, cluster).map_err(|error| error.to_string())
+    }
+
+    #[test]
+    fn entries_are_read_by_name_as_config_autoscaler_data() {
+        let open = ClusterConfig::default();
+        let entries = read(
+            json!({"team-b": {"max-scale": 3}, "team-a": {"max-scale-limit": "6", "min-scale": "1"}}),
+            &open,
+        )
+        .unwrap();
+        assert_eq!(
+            entry_of(&entries, "team-a"),
+            Some(NamespaceEntry {
+                min_scale: Some(1),
+                max_scale_limit: Some(6),
+                ..NamespaceEntry::default()
+            })
+        );
+        assert_eq!(entry_of(&entries, "team-b").unwrap().max_scale, Some(3));
+        assert_eq!(entry_of(&entries, "team-c"), None);
+        assert_eq!(read(Value::Null, &open), Ok(Vec::new()));
+        assert_eq!(
+            read(json!({"team-a": null}), &open).unwrap(),
+            vec![("team-a".to_string(), NamespaceEntry::default())]
+        );
+    }
+
+    // 10: settings errors name namespaces.<name>.<key>
+    #[test]
+    fn a_bad_entry_names_the_namespace_and_the_key() {
+        let limited = ClusterConfig {
+            max_scale: 5,
+            max_scale_limit: 10,
+            ..ClusterConfig::default()
+        };
+        for (value, expected) in [
+            (
+                json!({"team-a": {"max-scale-limt": "6"}}),
+                "namespaces.team-a.max-scale-limt: unknown key: the keys are min-scale, max-scale, initial-scale and max-scale-limit",
+            ),
+            (
+                json!({"team-a": {"stable-window": "60s"}}),
+                "namespaces.team-a.stable-window: unknown key",
+            ),
+            (
+                json!({"team-a": {"max-scale-limit": "12"}}),
+                "namespaces.team-a.max-scale-limit: invalid value 12: must not exceed the cluster max-scale-limit 10",
+            ),
+            (
+                json!({"team-a": {"max-scale": "7", "max-scale-limit": "6"}}),
+                "namespaces.team-a.max-scale: invalid value 7: must be in [1, max-scale-limit(6)] range",
+            ),
+            (
+                json!({"team-a": {"min-scale": "4", "max-scale": "3"}}),
+                "namespaces.team-a.min-scale: invalid value 4: must not exceed max-scale 3",
+            ),
+            (
+                json!({"team-a": {"initial-scale": "0"}}),
+                "namespaces.team-a.initial-scale: invalid value 0",
+            ),
+            (
+                json!({"team-a": {"min-scale": "x"}}),
+                "namespaces.team-a.min-scale: invalid value \"x\": expected a base-10 integer",
+            ),
+            (
+                json!({"team-a": {"min-scale": true}}),
+                "namespaces.team-a.min-scale: expected a string or a number, got a boolean",
+            ),
+            (
+                json!({"team-a": "6"}),
+                "namespaces.team-a: expected a map with min-scale",
+            ),
+            (
+                json!({"Team-A": {}}),
+                "namespaces.Team-A: invalid namespace name: expected a DNS-1123 label",
+            ),
+            (
+                json!({"a.b": {}}),
+                "namespaces.\"a.b\": invalid namespace name",
+            ),
+            (
+                json!(["team-a"]),
+                "namespaces: expected a map from a namespace's name",
+            ),
+        ] {
+            let error = read(value.clone(), &limited).unwrap_err();
+            assert!(error.starts_with(expected), "{value}: {error}");
+        }
+    }
+}
