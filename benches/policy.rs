@@ -10,6 +10,7 @@ use knative_scale_policy::rules::cluster::ClusterConfig;
 use knative_scale_policy::rules::keys::AutoscalerClass;
 use knative_scale_policy::rules::plan::plan;
 use knative_scale_policy::rules::resolve::{InitialStrategy, Traits, UserBounds, resolve};
+use knative_scale_policy::rules::tenant::Scope;
 use knative_scale_policy::wapc::validate;
 use serde_json::{Value, json};
 
@@ -34,7 +35,14 @@ fn rules(c: &mut Criterion) {
         class: AutoscalerClass::Kpa,
     };
     c.bench_function("core/resolve", |b| {
-        b.iter(|| resolve(black_box(user), traits, &cluster(), InitialStrategy::Min))
+        b.iter(|| {
+            resolve(
+                black_box(user),
+                traits,
+                &Scope::of(&cluster()),
+                InitialStrategy::Min,
+            )
+        })
     });
     let annotations: Annotations = [
         ("autoscaling.knative.dev/min-scale", "1"),
@@ -53,7 +61,7 @@ fn rules(c: &mut Criterion) {
             plan(
                 black_box(&annotations),
                 true,
-                &cluster(),
+                &Scope::of(&cluster()),
                 InitialStrategy::Min,
             )
         })

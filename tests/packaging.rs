@@ -879,8 +879,12 @@ fn the_release_workflow_pushes_to_the_policys_oci_url() {
     }
 }
 
+// 300 KB until 2026-12-01, when per-namespace defaults and caps (rules section 10: the
+// namespaces setting and its checks, the rules in a namespace, the Namespace read through the
+// host) took the module from 299,430 to 324,486 bytes; a sorted list (7 KB of sort code) was
+// dropped for a linear search on the way.
 #[test]
-fn shipped_module_is_at_most_300_kb() {
+fn shipped_module_is_at_most_330_kb() {
     let path = path("policy.wasm");
     let size = std::fs::metadata(&path)
         .unwrap_or_else(|e| {
@@ -891,8 +895,8 @@ fn shipped_module_is_at_most_300_kb() {
         })
         .len();
     assert!(
-        size <= 300_000,
-        "policy.wasm is {size} bytes, over the 300 KB budget"
+        size <= 330_000,
+        "policy.wasm is {size} bytes, over the 330 KB budget"
     );
 }
 

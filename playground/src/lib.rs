@@ -85,7 +85,7 @@ impl Inputs {
         };
         let live = json!({"data": self.config_data});
         let get_resource = |_: &[u8]| Ok(serde_json::to_vec(&live).unwrap_or_default());
-        let cluster = cluster_config(&settings, get_resource).cluster;
+        let cluster = cluster_config(&settings, &mut { get_resource }).cluster;
         let request = self.request();
         let admission = match Admission::from_json(request.clone()) {
             Ok(admission) => admission,

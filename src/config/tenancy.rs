@@ -9,9 +9,10 @@ use serde_json::Value;
 use crate::config::live::{host_reason, resource_request};
 use crate::config::namespaces::entry_of;
 use crate::config::settings::Settings;
-use crate::rules::cluster::{ClusterConfig, int_value};
-use crate::rules::message::{cut, quote};
+use crate::rules::cluster::{ClusterConfig, ConfigError, int_value};
+use crate::rules::message::cut;
 use crate::rules::tenant::NamespaceEntry;
+use crate::wire::json_values::json_type;
 
 /// Where a Namespace's own defaults and cap are written.
 pub const ANNOTATION_PREFIX: &str = "knative-scale-policy.github.io/";
@@ -76,18 +77,14 @@ pub fn tenancy(
     tenancy
 }
 
-/// The Namespace's values by key, in `NamespaceEntry::KEYS` order, and those that are not
-/// integers; `Err` when the Namespace cannot be read.
+/// A Namespace's values by key, in `NamespaceEntry::KEYS` order, and those that are not integers.
+type NamespaceValues = (Vec<(&'static str, i32)>, Vec<ConfigError>);
+
+/// The Namespace's values; `Err` when the Namespace cannot be read.
 fn namespace_values(
     namespace: &str,
     get_resource: &mut impl FnMut(&[u8]) -> Result<Vec<u8>, String>,
-) -> Result<
-    (
-        Vec<(&'static str, i32)>,
-        Vec<crate::rules::cluster::ConfigError>,
-    ),
-    String,
-> {
+) -> Result<NamespaceValues, String> {
     let request = resource_request("Namespace", namespace, None, "metadata.annotations");
     let answer = get_resource(&request)?;
     let object: Value = serde_json::from_slice(&answer)
@@ -104,12 +101,9 @@ fn namespace_values(
             None => continue,
             Some(Value::String(text)) => text.as_str(),
             Some(other) => {
-                invalid.push(crate::rules::cluster::ConfigError {
+                invalid.push(ConfigError {
                     key,
-                    message: format!(
-                        "invalid value {}: expected a string",
-                        quote(&other.to_string())
-                    ),
+                    message: format!("expected a string, got {}", json_type(other)),
                 });
                 continue;
             }

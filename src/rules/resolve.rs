@@ -250,14 +250,14 @@ pub fn resolve(
     strategy: InitialStrategy,
 ) -> Result<Resolution, Refusal> {
     let mut resolution = bounds(user, traits, scope, strategy)?;
-    let without_namespace = match scope.namespace {
-        Some(_) => Some(bounds(user, traits, &scope.cluster_only(), strategy)),
-        None => None,
-    };
+    let without_namespace = scope
+        .namespace
+        .map(|_| bounds(user, traits, &scope.cluster_only(), strategy));
     mark_warnings(&mut resolution, user, scope.cluster, without_namespace);
     Ok(resolution)
 }
 
+#[inline(never)]
 fn bounds(
     user: UserBounds,
     traits: Traits,

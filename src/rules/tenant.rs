@@ -144,15 +144,15 @@ impl NamespaceEntry {
             }
         }
         let limit = self.limit(cluster);
-        if let Some(max) = self.max_scale {
-            if max < 0 || (limit > 0 && !(1..=limit).contains(&max)) {
-                let rule = if limit > 0 {
-                    format!("must be in [1, max-scale-limit({limit})] range")
-                } else {
-                    "must be at least 0".to_string()
-                };
-                return refuse("max-scale", max, rule);
-            }
+        if let Some(max) = self.max_scale
+            && (max < 0 || (limit > 0 && !(1..=limit).contains(&max)))
+        {
+            let rule = if limit > 0 {
+                format!("must be in [1, max-scale-limit({limit})] range")
+            } else {
+                "must be at least 0".to_string()
+            };
+            return refuse("max-scale", max, rule);
         }
         let min = self.min_scale.unwrap_or(cluster.min_scale);
         let max = self.default_max(cluster);
@@ -334,7 +334,8 @@ mod tests {
     fn an_entry_that_widens_the_cluster_is_refused_naming_the_key() {
         let limited = cluster(&[("max-scale", "5"), ("max-scale-limit", "10")]);
         let open = ClusterConfig::default();
-        let refused: &[(&[(&str, &str)], &ClusterConfig, &str)] = &[
+        type Case<'a> = (&'a [(&'a str, &'a str)], &'a ClusterConfig, &'a str);
+        let refused: &[Case] = &[
             (
                 &[("max-scale-limit", "11")],
                 &limited,
