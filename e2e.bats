@@ -340,3 +340,100 @@ SESSIONS=tests/fixtures/sessions
   [ "$(scale_after $REQUESTS/service-no-annotations.json)" = "0 3 1" ]
   warnings | grep -q 'Policy has not been granted access to Kubernetes v1/ConfigMap resources'
 }
+
+# Tenants (rules section 10): tests/fixtures/settings/tenants.yaml gives namespace models its own
+# min-scale 1 and cap 6 under a cluster max-scale 4 and max-scale-limit 10.
+
+# $1 with its request and object moved to namespace $2, written to $3.
+in_namespace() {
+  jq --arg ns "$2" '.namespace = $ns | .object.metadata.namespace = $ns' "$1" > "$3"
+}
+
+@test "namespaces: an entry's defaults apply in its namespace and not in another" {
+  policy_run --request-path $REQUESTS/service-no-annotations.json --settings-path $SETTINGS/tenants.yaml
+  [ "$status" -eq 0 ]
+  [ "$(scale_after $REQUESTS/service-no-annotations.json)" = "1 4 1" ]
+  warnings | grep -qx "$P/min-scale set to 1: the min-scale of namespace models is 1"
+  in_namespace $REQUESTS/service-no-annotations.json team-b "$BATS_TEST_TMPDIR/team-b.json"
+  policy_run --request-path "$BATS_TEST_TMPDIR/team-b.json" --settings-path $SETTINGS/tenants.yaml
+  [ "$status" -eq 0 ]
+  [ "$(scale_after "$BATS_TEST_TMPDIR/team-b.json")" = "0 4 1" ]
+  [ "$(warnings | wc -l)" -eq 0 ]
+}
+
+@test "namespaces: a user's max-scale above the namespace's cap is rejected, naming the namespace" {
+  jq --arg k "$P/max-scale" '.object.spec.template.metadata.annotations[$k] = "8"' \
+    $REQUESTS/service-no-annotations.json > "$BATS_TEST_TMPDIR/max8.json"
+  policy_run --request-path "$BATS_TEST_TMPDIR/max8.json" --settings-path $SETTINGS/tenants.yaml
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [[ "$(jq -r .status.message <<<"$output")" == "$P/max-scale=8 exceeds the max-scale-limit 6 of namespace models; set it to 6 or less" ]]
+}
+
+@test "namespaces: KServe's unlimited max becomes the namespace's cap" {
+  policy_run --request-path $REQUESTS/kserve-predictor-min1.json --settings-path $SETTINGS/tenants.yaml
+  [ "$status" -eq 0 ]
+  [ "$(scale_after $REQUESTS/kserve-predictor-min1.json)" = "1 6 1" ]
+  warnings | grep -qx "$P/max-scale set to 6: KServe's maxReplicas 0 means unlimited, and the max-scale-limit of namespace models is 6"
+}
+
+@test "namespaces: an InferenceService above the namespace's cap is refused at apply, naming the field" {
+  policy_run --request-path $REQUESTS/isvc-sklearn-max12.json --settings-path $SETTINGS/tenants.yaml
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  jq -r .status.message <<<"$output" | grep -q "spec.predictor.maxReplicas=12 exceeds the max-scale-limit 6 of namespace models"
+}
+
+@test "namespaces: a forged Service owner is capped; Knative's controller's copy is left alone" {
+  jq --arg k "$P/max-scale" '.userInfo = {"username": "alice@example.com"}
+      | .object.spec.template.metadata.annotations[$k] = "8"' \
+    $REQUESTS/configuration-owned-by-service.json > "$BATS_TEST_TMPDIR/forged.json"
+  policy_run --request-path "$BATS_TEST_TMPDIR/forged.json" --settings-path $SETTINGS/tenants.yaml
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  jq -r .status.message <<<"$output" | grep -q "exceeds the max-scale-limit 6 of namespace models"
+  jq --arg k "$P/max-scale" '.object.spec.template.metadata.annotations[$k] = "8"' \
+    $REQUESTS/configuration-owned-by-service.json > "$BATS_TEST_TMPDIR/copied.json"
+  policy_run --request-path "$BATS_TEST_TMPDIR/copied.json" --settings-path $SETTINGS/tenants.yaml
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+}
+
+@test "namespaces: an entry that widens the cluster is refused, naming namespaces.<name>.<key>" {
+  policy_run --request-path $REQUESTS/service-no-annotations.json --settings-path $SETTINGS/invalid-namespace-cap.yaml
+  [ "$status" -ne 0 ]
+  grep -q "namespaces.models.max-scale-limit: invalid value 12: must not exceed the cluster max-scale-limit 10" <<<"$output$stderr"
+}
+
+@test "namespace annotations: a Namespace's annotations lower its cap and default max" {
+  policy_run --request-path $REQUESTS/kserve-predictor-min1.json --settings-path $SETTINGS/tenants-namespace-annotations.yaml \
+    --allow-context-aware --replay-host-capabilities-interactions $SESSIONS/namespace-lowers-cap.yml
+  [ "$status" -eq 0 ]
+  [ "$(scale_after $REQUESTS/kserve-predictor-min1.json)" = "1 3 1" ]
+  policy_run --request-path $REQUESTS/service-no-annotations.json --settings-path $SETTINGS/tenants-namespace-annotations.yaml \
+    --allow-context-aware --replay-host-capabilities-interactions $SESSIONS/namespace-lowers-cap.yml
+  [ "$status" -eq 0 ]
+  [ "$(scale_after $REQUESTS/service-no-annotations.json)" = "1 2 1" ]
+}
+
+@test "namespace annotations: one that would raise the settings' cap is ignored with a warning" {
+  policy_run --request-path $REQUESTS/kserve-predictor-min1.json --settings-path $SETTINGS/tenants-namespace-annotations.yaml \
+    --allow-context-aware --replay-host-capabilities-interactions $SESSIONS/namespace-raises-cap.yml
+  [ "$status" -eq 0 ]
+  [ "$(scale_after $REQUESTS/kserve-predictor-min1.json)" = "1 6 1" ]
+  warnings | grep -qx "Namespace models: annotation knative-scale-policy.github.io/max-scale-limit ignored (invalid value 60: may lower the max-scale-limit 6 that applies, never raise it)"
+}
+
+@test "namespace annotations: a Namespace that cannot be read falls back to the settings with one warning" {
+  policy_run --request-path $REQUESTS/kserve-predictor-min1.json --settings-path $SETTINGS/tenants-namespace-annotations.yaml \
+    --allow-context-aware --replay-host-capabilities-interactions $SESSIONS/namespace-unreadable.yml
+  [ "$status" -eq 0 ]
+  [ "$(scale_after $REQUESTS/kserve-predictor-min1.json)" = "1 6 1" ]
+  [ "$(warnings | grep -c '^Namespace models could not be read')" -eq 1 ]
+  policy_run --request-path $REQUESTS/kserve-predictor-min1.json --settings-path $SETTINGS/tenants-namespace-annotations.yaml \
+    --replay-host-capabilities-interactions $SESSIONS/namespace-lowers-cap.yml
+  [ "$status" -eq 0 ]
+  [ "$(scale_after $REQUESTS/kserve-predictor-min1.json)" = "1 6 1" ]
+  warnings | grep -q 'Policy has not been granted access to Kubernetes v1/Namespace resources'
+}

@@ -14,17 +14,23 @@ use base64::Engine;
 use serde_json::{Value, json};
 
 const RUNNER: &str = env!("CARGO_BIN_EXE_policy-runner");
-const SETTINGS: [&str; 3] = [
+const SETTINGS: [&str; 4] = [
     "initial-scale-5",
     "max-scale-5-limit-10",
     "allow-zero-initial-scale",
+    // Every fixture's namespace (models) has its own defaults and cap there.
+    "tenants",
 ];
-const SESSIONS: [&str; 5] = [
-    "default-cluster",
-    "cluster-with-limit",
-    "configmap-missing",
-    "access-denied",
-    "invalid-data",
+/// Each recorded session, with the settings whose reads it answers.
+const SESSIONS: [(&str, &str); 8] = [
+    ("default-cluster", "context-aware"),
+    ("cluster-with-limit", "context-aware"),
+    ("configmap-missing", "context-aware"),
+    ("access-denied", "context-aware"),
+    ("invalid-data", "context-aware"),
+    ("namespace-lowers-cap", "tenants-namespace-annotations"),
+    ("namespace-raises-cap", "tenants-namespace-annotations"),
+    ("namespace-unreadable", "tenants-namespace-annotations"),
 ];
 
 fn repo() -> PathBuf {
@@ -199,9 +205,9 @@ fn fixture_cases(scratch: &Path) -> Vec<Case> {
 
 fn context_aware_cases() -> Vec<Case> {
     let request = repo().join("tests/fixtures/requests/service-no-annotations.json");
-    let settings = repo().join("tests/fixtures/settings/context-aware.yaml");
     let mut cases = Vec::new();
-    for session in SESSIONS {
+    for (session, settings) in SESSIONS {
+        let settings = repo().join(format!("tests/fixtures/settings/{settings}.yaml"));
         for allowed in [true, false] {
             let mut args = vec![
                 "--request-path".to_string(),

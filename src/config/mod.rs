@@ -6,3 +6,4 @@ pub mod live;
 pub mod namespaces;
 pub mod settings;
 pub mod tenancy;
+pub mod values;

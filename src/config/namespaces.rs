@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::config::settings::{SettingsError, is_dns1123_label, map_or_null, path_segment};
+use crate::config::values::{SettingsError, is_dns1123_label, map_or_null, path_segment};
 use crate::rules::cluster::ClusterConfig;
 use crate::rules::tenant::NamespaceEntry;
 use crate::wire::json_values::json_type;

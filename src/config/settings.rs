@@ -1,18 +1,21 @@
 //! The policy settings (section 6 of resolution-rules.md): `autoscaler` holds the cluster's
 //! config-autoscaler data, `defaultInitialScale` how an absent initial-scale is filled,
 //! `autoscalerConfigMap` where to read config-autoscaler live, `auditChanges` whether the audit
-//! scanner hears of objects the policy would change (section 8).
+//! scanner hears of objects the policy would change (section 8), `knativeController` whose
+//! Service-owned Configurations are left alone (section 1), `namespaces` and
+//! `namespaceAnnotations` the namespaces' own defaults and caps (section 10).
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use serde_json::Value;
 
 use crate::config::namespaces::{Namespaces, namespaces};
+use crate::config::values::{
+    SettingsError, invalid_value, is_dns1123_label, is_dns1123_subdomain, map_or_null, path_segment,
+};
 use crate::rules::cluster::ClusterConfig;
-use crate::rules::message::quote;
 use crate::rules::resolve::InitialStrategy;
-use crate::wire::json_values::{describe, json_type};
+use crate::wire::json_values::json_type;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Settings {
@@ -65,29 +68,6 @@ impl Default for ConfigMapRef {
 }
 
 const SETTING_NAMES: &str = "autoscaler, defaultInitialScale, autoscalerConfigMap, auditChanges, knativeController, namespaces, namespaceAnnotations";
-
-/// Why settings are refused: the setting at fault, as a dotted path (`settings` for the whole),
-/// and the rule it breaks.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SettingsError {
-    pub path: String,
-    pub message: String,
-}
-
-impl SettingsError {
-    pub(crate) fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
-        SettingsError {
-            path: path.into(),
-            message: message.into(),
-        }
-    }
-}
-
-impl fmt::Display for SettingsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.path, self.message)
-    }
-}
 
 impl Settings {
     /// Reads and validates settings; errors name the setting and the rule.
@@ -219,53 +199,6 @@ fn config_map(value: &Value) -> Result<Option<ConfigMapRef>, SettingsError> {
         }
     }
     Ok(Some(reference))
-}
-
-/// A setting that is a map: `None` for null (its default), an error naming `path` for anything
-/// but a map.
-pub(crate) fn map_or_null<'a>(
-    value: &'a Value,
-    path: &str,
-    expected: &str,
-) -> Result<Option<&'a serde_json::Map<String, Value>>, SettingsError> {
-    match value {
-        Value::Null => Ok(None),
-        Value::Object(fields) => Ok(Some(fields)),
-        other => {
-            let rule = format!("expected {expected}, got {}", json_type(other));
-            Err(SettingsError::new(path, rule))
-        }
-    }
-}
-
-fn invalid_value(path: &str, value: &Value, expected: &str) -> SettingsError {
-    let rule = format!("invalid value {}: expected {expected}", describe(value));
-    SettingsError::new(path, rule)
-}
-
-/// A key as written in the settings, quoted when it is not a plain name (or is a long one).
-pub(crate) fn path_segment(key: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
-    if !key.is_empty() && key.len() <= 64 && key.chars().all(plain) {
-        key.to_string()
-    } else {
-        quote(key)
-    }
-}
-
-/// Kubernetes' `IsDNS1123Label`: what a namespace's name must be.
-pub(crate) fn is_dns1123_label(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    let alphanumeric = |b: &u8| b.is_ascii_lowercase() || b.is_ascii_digit();
-    (1..=63).contains(&bytes.len())
-        && bytes.first().is_some_and(alphanumeric)
-        && bytes.last().is_some_and(alphanumeric)
-        && bytes.iter().all(|b| alphanumeric(b) || *b == b'-')
-}
-
-/// Kubernetes' `IsDNS1123Subdomain`: what a ConfigMap's name must be.
-fn is_dns1123_subdomain(text: &str) -> bool {
-    text.len() <= 253 && text.split('.').all(is_dns1123_label)
 }
 
 #[cfg(test)]
