@@ -577,6 +577,8 @@ fn the_settings_form_offers_every_setting_with_knatives_defaults() {
         "autoscalerConfigMap",
         "auditChanges",
         "knativeController",
+        "namespaces",
+        "namespaceAnnotations",
     ] {
         assert!(variables.contains(&setting), "no question for {setting}");
     }
@@ -610,6 +612,8 @@ fn the_settings_form_offers_every_setting_with_knatives_defaults() {
     // Untouched, the form keeps the static mode and the audit on, as the policy's own defaults.
     assert_eq!(defaults["autoscalerConfigMap"], Value::Null);
     assert_eq!(defaults["auditChanges"], true);
+    assert_eq!(defaults["namespaces"], json!({}));
+    assert_eq!(defaults["namespaceAnnotations"], false);
 }
 
 #[test]
@@ -688,11 +692,18 @@ fn deploy_manifests_are_valid_cluster_admission_policies() {
             .validate_settings(&spec["settings"])
             .expect("no trap");
         assert!(verdict.valid, "{name}: {:?}", verdict.message);
+        // Exactly the reads its settings make.
+        let mut reads = Vec::new();
         if !spec["settings"]["autoscalerConfigMap"].is_null() {
-            assert_eq!(
-                spec["contextAwareResources"], metadata["contextAwareResources"],
-                "{name}"
-            );
+            reads.push(json!({"apiVersion": "v1", "kind": "ConfigMap"}));
+        }
+        if spec["settings"]["namespaceAnnotations"] == true {
+            reads.push(json!({"apiVersion": "v1", "kind": "Namespace"}));
+        }
+        if reads.is_empty() {
+            assert!(spec["contextAwareResources"].is_null(), "{name}");
+        } else {
+            assert_eq!(spec["contextAwareResources"], Value::Array(reads), "{name}");
         }
     }
 }
@@ -731,10 +742,10 @@ fn only_the_kserve_manifest_names_kserve_kinds() {
 /// A context-aware evaluation waits for the API server; the policy server's default evaluation
 /// timeout (2 s) is raised, within the webhook's own timeout.
 #[test]
-fn context_aware_manifests_allow_the_configmap_read_time() {
+fn context_aware_manifests_allow_the_read_time() {
     for (path, doc) in cluster_admission_policies() {
         let spec = &doc["spec"];
-        if spec["settings"]["autoscalerConfigMap"].is_null() {
+        if spec["contextAwareResources"].is_null() {
             continue;
         }
         let eval = spec["timeoutEvalSeconds"].as_u64().unwrap_or(2);
@@ -819,12 +830,36 @@ fn context_aware_rbac_grants_get_on_the_configmap_the_manifest_reads() {
     assert_eq!(binding["subjects"][0]["kind"], "ServiceAccount");
 }
 
+/// Rules section 10: the policy reads Namespaces with `get` and nothing else.
 #[test]
-fn policy_metadata_declares_the_configmap_read_of_the_context_aware_mode() {
+fn tenants_rbac_grants_exactly_get_on_namespaces() {
+    let policy = documents(&path("deploy/tenants.yaml"));
+    assert_eq!(policy[0]["spec"]["settings"]["namespaceAnnotations"], true);
+    let rbac = documents(&path("deploy/tenants-rbac.yaml"));
+    let role = rbac
+        .iter()
+        .find(|d| d["kind"] == "ClusterRole")
+        .expect("a ClusterRole");
+    let binding = rbac
+        .iter()
+        .find(|d| d["kind"] == "ClusterRoleBinding")
+        .expect("a ClusterRoleBinding");
+    assert_eq!(
+        role["rules"],
+        json!([{"apiGroups": [""], "resources": ["namespaces"], "verbs": ["get"]}])
+    );
+    assert_eq!(binding["roleRef"]["name"], role["metadata"]["name"]);
+    assert_eq!(binding["subjects"][0]["kind"], "ServiceAccount");
+    let readme = text("README.md");
+    assert!(readme.contains("deploy/tenants-rbac.yaml"));
+}
+
+#[test]
+fn policy_metadata_declares_the_reads_of_the_context_aware_mode() {
     let metadata = metadata();
     assert_eq!(
         metadata["contextAwareResources"],
-        json!([{"apiVersion": "v1", "kind": "ConfigMap"}])
+        json!([{"apiVersion": "v1", "kind": "ConfigMap"}, {"apiVersion": "v1", "kind": "Namespace"}])
     );
     assert_eq!(
         metadata["hostCapabilities"],
@@ -846,6 +881,10 @@ fn replay_sessions_fail_with_the_hosts_own_error_texts() {
     assert_eq!(
         message("configmap-missing"),
         r#"Cannot find v1/ConfigMap named 'config-autoscaler' inside of namespace 'Some("knative-serving")'"#
+    );
+    assert_eq!(
+        message("namespace-unreadable"),
+        "Cannot find v1/Namespace named 'models' inside of namespace 'None'"
     );
     let denied = message("access-denied");
     assert!(
