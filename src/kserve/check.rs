@@ -9,7 +9,7 @@ use crate::kserve::projection::{self, Component, Dropped, Origin, Projection};
 use crate::rules::cluster::ClusterConfig;
 use crate::rules::keys::{ACTIVATION_SCALE_KEY, Bound, lookup};
 use crate::rules::plan::{PlanError, plan};
-use crate::rules::resolve::{InitialStrategy, Refusal, left_above_cap};
+use crate::rules::resolve::{InitialStrategy, Refusal, cap_phrase, left_above_cap};
 use crate::rules::tenant::Scope;
 use crate::rules::validation::{KnativeError, validate};
 use crate::wire::request::Admission;
@@ -166,15 +166,26 @@ fn refusal(component: &Component, error: &PlanError) -> String {
             namespace,
         }) => {
             let origin = origin(*bound);
-            let cap = match namespace {
-                None => format!("the cluster's max-scale-limit {limit}"),
-                Some(namespace) => format!("the max-scale-limit {limit} of namespace {namespace}"),
-            };
+            let cap = cap_phrase(*limit, namespace.as_deref());
             let sentence = format!(
                 "{}={value} exceeds {cap}; set it to {limit} or less",
                 origin.text
             );
             (origin, sentence)
+        }
+        PlanError::Refused(Refusal::UnlimitedBelowActivation {
+            limit,
+            activation,
+            namespace,
+        }) => {
+            let (max_origin, activation_origin) = (origin(Bound::Max), activation_origin());
+            let sentence = format!(
+                "{}=0 (unlimited) becomes {}, below {}={activation}; lower the second to {limit} or less",
+                max_origin.text,
+                cap_phrase(*limit, namespace.as_deref()),
+                activation_origin.text
+            );
+            (max_origin, sentence)
         }
         PlanError::Refused(Refusal::LeftAboveCap {
             bound,

@@ -148,6 +148,13 @@ pub enum Refusal {
     ActivationBelowTwo {
         activation: i32,
     },
+    /// The user's unlimited max becomes a cap (the cluster's, or the namespace named) below
+    /// activation-scale: no max-scale fits both.
+    UnlimitedBelowActivation {
+        limit: i32,
+        activation: i32,
+        namespace: Option<String>,
+    },
     /// A bound the policy cannot write next to activation-scale, whose cluster value (what
     /// Knative applies to an absent key) lies above the namespace's cap (section 10).
     LeftAboveCap {
@@ -202,6 +209,16 @@ impl std::fmt::Display for Refusal {
                 f,
                 "{ACTIVATION_SCALE_KEY}={activation} must be greater than 1"
             ),
+            Refusal::UnlimitedBelowActivation {
+                limit,
+                activation,
+                namespace,
+            } => write!(
+                f,
+                "{}=0 (unlimited) becomes {}, below {ACTIVATION_SCALE_KEY}={activation}; lower activation-scale to {limit} or less",
+                Bound::Max.key(),
+                cap_phrase(*limit, namespace.as_deref())
+            ),
             Refusal::LeftAboveCap {
                 bound,
                 cluster_value,
@@ -215,6 +232,14 @@ impl std::fmt::Display for Refusal {
                 left_above_cap(*bound, *cluster_value, *activation, *limit, namespace)
             ),
         }
+    }
+}
+
+/// A cap as refusals name it: the cluster's, or the namespace's.
+pub fn cap_phrase(limit: i32, namespace: Option<&str>) -> String {
+    match namespace {
+        None => format!("the cluster's max-scale-limit {limit}"),
+        Some(namespace) => format!("the max-scale-limit {limit} of namespace {namespace}"),
     }
 }
 
@@ -458,14 +483,15 @@ fn activation_scale(
     }
     // An unlimited max the user wrote, turned into the limit: the key is the user's, and the
     // limit is below activation-scale, so no max-scale Knative accepts fits.
+    let cap = scope.limit();
     if user.max == Some(0) && max.value > 0 && max.value < activation {
-        return Err(Refusal::MaxBelowActivation {
-            max: max.value,
+        return Err(Refusal::UnlimitedBelowActivation {
+            limit: max.value,
             activation,
+            namespace: cap.owner.namespace().map(str::to_string),
         });
     }
     let cluster = scope.cluster;
-    let cap = scope.limit();
     let escapes = |bound, cluster_value: i32| match cap.owner.namespace() {
         Some(namespace) if cluster_value == 0 || cluster_value > cap.value => {
             Err(Refusal::LeftAboveCap {
@@ -1014,13 +1040,13 @@ mod tests {
             max_scale_limit: 2,
             ..cluster()
         };
-        assert!(
-            run(
+        assert_eq!(
+            refusal(
                 with_activation(user(None, Some(0), None), 3),
                 PLAIN,
                 &limited
-            )
-            .is_err()
+            ),
+            "autoscaling.knative.dev/max-scale=0 (unlimited) becomes the cluster's max-scale-limit 2, below autoscaling.knative.dev/activation-scale=3; lower activation-scale to 2 or less"
         );
     }
 
