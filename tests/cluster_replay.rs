@@ -207,6 +207,62 @@ proptest! {
     }
 }
 
+/// Settings Knative accepts, with a cap (and sometimes a default max-scale) for the predictors'
+/// namespace, and the cap (rules section 10).
+fn tenant_settings() -> impl Strategy<Value = (Value, Cluster, i64)> {
+    valid_settings().prop_flat_map(|(settings, cluster)| {
+        let highest = if cluster.max_scale_limit > 0 {
+            cluster.max_scale_limit
+        } else {
+            8
+        };
+        (1..=highest).prop_flat_map(move |cap| {
+            let settings = settings.clone();
+            proptest::option::of(1..=cap).prop_map(move |max| {
+                let mut entry = json!({"max-scale-limit": cap.to_string()});
+                if let Some(max) = max {
+                    entry["max-scale"] = json!(max.to_string());
+                }
+                let mut settings = settings.clone();
+                settings["namespaces"] = json!({"models": entry});
+                (settings, cluster, cap)
+            })
+        })
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    // Section 10: a tenant's predictor, whatever its maxReplicas, never runs a Revision above its
+    // namespace's cap, its Configuration is its Service's, and KServe's loop stays quiet.
+    #[test]
+    fn a_tenants_predictor_stays_under_its_namespaces_cap_and_steady(
+        isvc in inference_service(),
+        (settings, cluster, cap) in tenant_settings(),
+    ) {
+        prop_assume!(knative_scale_policy::config::settings::Settings::from_json(&settings).is_ok());
+        let service = isvc.service_name();
+        let mut api = ApiServer::new(settings, cluster);
+        match reconcile(&mut api, &isvc, cluster) {
+            Ok(action) => prop_assert_eq!(action, KServeAction::Created),
+            Err(denied) => return refused_by_the_policy(&denied),
+        }
+        check_steady(&mut api, &isvc, cluster)?;
+        for revision in api.revisions_of(&service) {
+            let (start, upper) = start_and_upper(revision);
+            prop_assert!(
+                (1..=cap).contains(&upper) && start <= cap,
+                "a revision starts {} pods, at most {}, under the cap {}: {:?}",
+                start,
+                upper,
+                cap,
+                revision.annotations
+            );
+        }
+    }
+}
+
 fn predictor(min_replicas: i32) -> InferenceService {
     InferenceService {
         name: "sklearn-iris".to_string(),
