@@ -82,6 +82,12 @@ spec:
     config: 'initial-scale: "3"\nallow-zero-initial-scale: "true"\n',
     settings: "defaultInitialScale: zero-or-cluster\n",
   },
+  {
+    title: "A team's cap: namespace models at most 6 pods",
+    service: predictor([["min-scale", "1"]]),
+    config: 'max-scale: "4"\nmax-scale-limit: "10"\n',
+    settings: 'defaultInitialScale: min\nnamespaces:\n  models:\n    max-scale-limit: "6"\n',
+  },
 ];
 const DEFAULT_SETTINGS = "defaultInitialScale: min\n";
 
