@@ -3,8 +3,10 @@
 
 mod common;
 
+use common::native::{run, stored};
+
 use common::generate::{check_accepted_output, knative_request, valid_settings};
-use knative_scale_policy::admission::{Outcome, Verdict, evaluate};
+use knative_scale_policy::admission::{Outcome, evaluate};
 use knative_scale_policy::config::settings::Settings;
 use knative_scale_policy::rules::annotations::Annotations;
 use knative_scale_policy::rules::message::quote;
@@ -13,21 +15,6 @@ use knative_scale_policy::wire::request;
 use knative_scale_policy::wire::request::Admission;
 use proptest::prelude::*;
 use serde_json::{Value, json};
-
-fn run(request: &Value, settings: &Settings) -> Verdict {
-    evaluate(
-        Admission::from_json(request.clone()).expect("a well-formed request"),
-        settings,
-        |_| Err("no host in native tests".to_string()),
-    )
-}
-
-fn stored(request: &Value, verdict: &Verdict) -> Value {
-    match &verdict.outcome {
-        Outcome::Mutate(object) => object.to_value().expect("the splice writes JSON"),
-        _ => request["object"].clone(),
-    }
-}
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]

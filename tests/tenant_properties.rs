@@ -5,31 +5,17 @@
 
 mod common;
 
+use common::native::{run, stored};
+
 use common::PREFIX;
 use common::generate::{check_accepted_output, knative_request, valid_settings};
-use knative_scale_policy::admission::{Outcome, Verdict, evaluate};
+use knative_scale_policy::admission::Outcome;
 use knative_scale_policy::config::settings::Settings;
-use knative_scale_policy::wire::request::Admission;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
 /// The namespace of every generated request.
 const NAMESPACE: &str = "ns";
-
-fn run(request: &Value, settings: &Settings) -> Verdict {
-    evaluate(
-        Admission::from_json(request.clone()).expect("a well-formed request"),
-        settings,
-        |_| Err("no host in native tests".to_string()),
-    )
-}
-
-fn stored(request: &Value, verdict: &Verdict) -> Value {
-    match &verdict.outcome {
-        Outcome::Mutate(object) => object.to_value().expect("the splice writes JSON"),
-        _ => request["object"].clone(),
-    }
-}
 
 /// A config-autoscaler value of the generated settings (a string or a number).
 fn cluster_int(settings: &Value, key: &str) -> i64 {

@@ -4,6 +4,7 @@
 
 pub mod generate;
 pub mod knative;
+pub mod native;
 pub mod owned;
 pub mod rules_table;
 
