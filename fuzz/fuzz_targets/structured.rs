@@ -87,6 +87,8 @@ struct Input {
     strategy: u8,
     live: Option<Option<Cluster>>,
     unknown: Option<String>,
+    /// The namespace's entry (rules section 10): min-scale, max-scale, initial-scale, cap.
+    tenant: Option<[Option<u8>; 4]>,
 }
 
 fn request(input: &Input) -> Value {
@@ -128,10 +130,11 @@ fn request(input: &Input) -> Value {
         "uid": "fuzz",
         "kind": {"group": "serving.knative.dev", "version": "v1", "kind": kind},
         "operation": operation,
+        "namespace": "ns",
         "object": {
             "apiVersion": "serving.knative.dev/v1",
             "kind": kind,
-            "metadata": {"name": "m", "ownerReferences": owners},
+            "metadata": {"name": "m", "namespace": "ns", "ownerReferences": owners},
             "spec": {"template": {"metadata": {"annotations": annotations}, "spec": {"x": input.unknown}}},
             "status": {"observedGeneration": 1}
         }
@@ -143,6 +146,17 @@ fuzz_target!(|input: Input| {
         "autoscaler": input.cluster.data(),
         "defaultInitialScale": (["min", "cluster", "zero-or-cluster"][usize::from(input.strategy % 3)]),
     });
+    let keys = ["min-scale", "max-scale", "initial-scale", "max-scale-limit"];
+    let entry: Map<String, Value> = input
+        .tenant
+        .iter()
+        .flat_map(|values| keys.iter().zip(values))
+        .filter_map(|(key, value)| value.map(|v| (key.to_string(), json!((v % 14).to_string()))))
+        .collect();
+    let cap = entry.get("max-scale-limit").and_then(Value::as_str).map(|cap| cap.parse::<i64>().unwrap());
+    if input.tenant.is_some() {
+        settings_json["namespaces"] = json!({"ns": entry});
+    }
     if input.live.is_some() {
         settings_json["autoscalerConfigMap"] = json!({});
     }
@@ -153,7 +167,7 @@ fuzz_target!(|input: Input| {
     let get_resource = |_: &[u8]| -> Result<Vec<u8>, String> {
         live.as_ref().map(|v| serde_json::to_vec(v).unwrap()).ok_or_else(|| "not found".to_string())
     };
-    let effective = cluster_config(&settings, get_resource).cluster;
+    let effective = cluster_config(&settings, &mut { get_resource }).cluster;
 
     let request = request(&input);
     let first = evaluate(Admission::from_json(request.clone()).expect("a well-formed request"), &settings, get_resource);
@@ -182,6 +196,13 @@ fuzz_target!(|input: Input| {
     };
     assert_eq!(knative::knative_errors(&annotations, cluster), Vec::<String>::new(), "{annotations:?}");
     assert_eq!(knative::policy_promise_errors(&annotations), Vec::<String>::new(), "{annotations:?}");
+    // Section 10: nothing written escapes the namespace's cap (checked against the static
+    // settings only: a live config-autoscaler may narrow the cluster below the entry).
+    if let (Some(cap), None) = (cap, &input.live) {
+        let written = |key: &str| annotations.get(&format!("{PREFIX}{key}")).and_then(Value::as_str).map(|v| v.parse::<i64>().unwrap());
+        assert!(written("max-scale").is_none_or(|max| (1..=cap).contains(&max)), "{annotations:?} under cap {cap}");
+        assert!(written("min-scale").is_none_or(|min| min <= cap), "{annotations:?} under cap {cap}");
+    }
 
     let mut again = request.clone();
     again["operation"] = json!("UPDATE");
