@@ -90,17 +90,15 @@ fn decide(
         return Verdict::plain(Outcome::Accept);
     }
     if kserve_kind {
-        let source = live::cluster_config(settings, get_resource);
         let namespace = request.namespace.clone();
-        let tenancy = tenancy(settings, &namespace, &source.cluster, get_resource);
-        let scope = scope(&source.cluster, &namespace, tenancy.entry);
+        let defaults = defaults(settings, &namespace, get_resource);
+        let scope = scope(&defaults.cluster, &namespace, defaults.entry);
         let strategy = settings.default_initial_scale;
         let verdict = match request.whole_objects() {
             Ok((object, old)) => kserve::check::answer(&request, &object, &old, &scope, strategy),
             Err(message) => Verdict::plain(Outcome::Reject(message)),
         };
-        let mut warnings: Vec<String> = source.fallback_warning.into_iter().collect();
-        warnings.extend(tenancy.warnings);
+        let mut warnings = defaults.warnings;
         warnings.extend(verdict.warnings);
         return Verdict {
             outcome: verdict.outcome,
@@ -124,14 +122,12 @@ fn decide(
         return Verdict::plain(Outcome::Accept);
     }
     let audit = settings.audit_changes && request.is_audit_scan();
-    let source = live::cluster_config(settings, get_resource);
     let namespace = request.namespace.clone();
-    let tenancy = tenancy(settings, &namespace, &source.cluster, get_resource);
-    let mut warnings: Vec<String> = source.fallback_warning.into_iter().collect();
-    warnings.extend(tenancy.warnings);
+    let defaults = defaults(settings, &namespace, get_resource);
+    let mut warnings = defaults.warnings;
     let resolved = resolve_template(
         request.object,
-        &scope(&source.cluster, &namespace, tenancy.entry),
+        &scope(&defaults.cluster, &namespace, defaults.entry),
         settings.default_initial_scale,
     );
     let outcome = match resolved {
@@ -155,6 +151,31 @@ fn decide(
         Err(message) => Outcome::Reject(message),
     };
     Verdict { outcome, warnings }
+}
+
+/// What a request resolves with: the cluster's config-autoscaler (static, or live in
+/// context-aware mode), its namespace's entry, and a warning for each of them that could not be
+/// read as configured.
+struct Defaults {
+    cluster: ClusterConfig,
+    entry: Option<NamespaceEntry>,
+    warnings: Vec<String>,
+}
+
+fn defaults(
+    settings: &Settings,
+    namespace: &str,
+    get_resource: &mut impl FnMut(&[u8]) -> Result<Vec<u8>, String>,
+) -> Defaults {
+    let source = live::cluster_config(settings, get_resource);
+    let tenancy = tenancy(settings, namespace, &source.cluster, get_resource);
+    let mut warnings: Vec<String> = source.fallback_warning.into_iter().collect();
+    warnings.extend(tenancy.warnings);
+    Defaults {
+        cluster: source.cluster,
+        entry: tenancy.entry,
+        warnings,
+    }
 }
 
 /// The cluster's defaults, with the namespace's entry over them when it has one (section 10).
