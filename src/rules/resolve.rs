@@ -186,8 +186,9 @@ impl std::fmt::Display for Refusal {
                 namespace: Some(namespace),
             } => write!(
                 f,
-                "{}={value} exceeds the max-scale-limit {limit} of namespace {namespace}; set it to {limit} or less",
-                bound.key()
+                "{}={value} exceeds {}; set it to {limit} or less",
+                bound.key(),
+                cap_phrase(*limit, Some(namespace))
             ),
             Refusal::MaxBelowMin { max, min } => write!(
                 f,
@@ -262,7 +263,8 @@ pub fn left_above_cap(
         cluster_value.to_string()
     };
     format!(
-        "its default is {conflict} activation-scale {activation}, and left out it would be the cluster's {cluster}, above the max-scale-limit {limit} of namespace {namespace}; write a value {range}"
+        "its default is {conflict} activation-scale {activation}, and left out it would be the cluster's {cluster}, above {}; write a value {range}",
+        cap_phrase(limit, Some(namespace))
     )
 }
 
@@ -282,7 +284,6 @@ pub fn resolve(
     Ok(resolution)
 }
 
-#[inline(never)]
 fn bounds(
     user: UserBounds,
     traits: Traits,
