@@ -10,12 +10,10 @@ use crate::config::live::{host_reason, resource_request};
 use crate::config::namespaces::entry_of;
 use crate::config::settings::Settings;
 use crate::rules::cluster::{ClusterConfig, ConfigError, int_value};
+use crate::rules::keys::PROJECT_PREFIX;
 use crate::rules::message::cut;
 use crate::rules::tenant::NamespaceEntry;
 use crate::wire::json_values::json_type;
-
-/// Where a Namespace's own defaults and cap are written.
-pub const ANNOTATION_PREFIX: &str = "knative-scale-policy.github.io/";
 
 /// The entry to resolve with (`None`: the cluster's values alone) and what could not be used.
 #[derive(Debug, Default, PartialEq)]
@@ -54,7 +52,7 @@ pub fn tenancy(
                 entry = narrowed;
                 let ignored = |key: &str, message: &str| {
                     format!(
-                        "Namespace {namespace}: annotation {ANNOTATION_PREFIX}{key} ignored ({message})"
+                        "Namespace {namespace}: annotation {PROJECT_PREFIX}{key} ignored ({message})"
                     )
                 };
                 tenancy.warnings.extend(
@@ -97,7 +95,7 @@ fn namespace_values(
     };
     let (mut values, mut invalid) = (Vec::new(), Vec::new());
     for key in NamespaceEntry::KEYS {
-        let text = match annotations.get(&format!("{ANNOTATION_PREFIX}{key}")) {
+        let text = match annotations.get(&format!("{PROJECT_PREFIX}{key}")) {
             None => continue,
             Some(Value::String(text)) => text.as_str(),
             Some(other) => {
@@ -141,7 +139,7 @@ mod tests {
     fn annotated(pairs: &[(&str, &str)]) -> Value {
         pairs
             .iter()
-            .map(|(key, value)| (format!("{ANNOTATION_PREFIX}{key}"), Value::from(*value)))
+            .map(|(key, value)| (format!("{PROJECT_PREFIX}{key}"), Value::from(*value)))
             .collect::<serde_json::Map<_, _>>()
             .into()
     }

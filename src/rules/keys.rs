@@ -78,6 +78,10 @@ impl AutoscalerClass {
     }
 }
 
+/// The prefix of this project's own annotations: the record on a template, and a Namespace's
+/// defaults and cap (`<prefix>min-scale`, ..., rules section 10).
+pub const PROJECT_PREFIX: &str = "knative-scale-policy.github.io/";
+
 /// The policy's own annotation on the template: which keys it resolved, from what, to what.
 pub const RECORD_KEY: &str = "knative-scale-policy.github.io/resolved";
 
@@ -152,6 +156,11 @@ pub fn parse_scale(written: &Written<'_>) -> Result<i32, InvalidValue> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_record_key_is_under_the_projects_prefix() {
+        assert_eq!(RECORD_KEY.strip_prefix(PROJECT_PREFIX), Some("resolved"));
+    }
 
     fn annotations(pairs: &[(&str, &str)]) -> Annotations {
         pairs
