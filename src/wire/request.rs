@@ -202,6 +202,10 @@ mod tests {
                 "invalid admission request: request.userInfo.username: expected a string, got a list",
             ),
             (
+                json!({"settings": {}, "request": {"namespace": 3, "object": object}}),
+                "invalid admission request: request.namespace: expected a string, got a number",
+            ),
+            (
                 json!({"settings": {"defaultInitialScale": 7}, "request": {"object": object}}),
                 "invalid settings: defaultInitialScale: invalid value 7: expected \"min\", \"cluster\" or \"zero-or-cluster\"",
             ),
