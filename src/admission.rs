@@ -15,47 +15,19 @@ use crate::rules::message::warning_line;
 use crate::rules::plan::{Note, Plan, plan};
 use crate::rules::resolve::InitialStrategy;
 use crate::rules::tenant::{NamespaceEntry, Scope};
+use crate::verdict::{MutatedObject, Outcome, Verdict};
 use crate::wire::json_values::{json_type, string_map, write_keys};
 use crate::wire::object_view::{ObjectView, Template};
-use crate::wire::request::Admission;
+use crate::wire::request::{self, Admission};
 use crate::wire::splice;
 
-#[derive(Debug, PartialEq)]
-pub enum Outcome {
-    Accept,
-    Mutate(MutatedObject),
-    Reject(String),
-}
-
-/// The mutated object as JSON text: the admitted object's text with the template's metadata
-/// rewritten (see `splice`).
-#[derive(Debug, PartialEq)]
-pub struct MutatedObject(String);
-
-impl MutatedObject {
-    pub fn json(&self) -> &str {
-        &self.0
-    }
-
-    /// The object as JSON values. `splice` writes only JSON, so an error here is a bug in it.
-    pub fn to_value(&self) -> Result<Value, serde_json::Error> {
-        serde_json::from_str(&self.0)
-    }
-}
-
-#[derive(Debug, PartialEq)]
-pub struct Verdict {
-    pub outcome: Outcome,
-    pub warnings: Vec<String>,
-}
-
-impl Verdict {
-    pub fn plain(outcome: Outcome) -> Verdict {
-        Verdict {
-            outcome,
-            warnings: Vec::new(),
-        }
-    }
+/// The `validate` payload: the request, and the settings it is evaluated with. Settings the
+/// policy refuses are named before anything in the request is.
+pub fn read(payload: &[u8]) -> Result<(Admission<'_>, Settings), String> {
+    let (settings, admission) = request::read(payload)?;
+    let settings =
+        Settings::from_json(&settings).map_err(|error| format!("invalid settings: {error}"))?;
+    Ok((admission?, settings))
 }
 
 /// `get_resource` is the host capability, injected so that tests need no host. Every warning
@@ -143,7 +115,7 @@ fn decide(
                             log::info(&note.message());
                         }
                     }
-                    Outcome::Mutate(MutatedObject(object))
+                    Outcome::Mutate(MutatedObject::new(object))
                 }
                 Err(message) => Outcome::Reject(message),
             }
@@ -327,6 +299,15 @@ mod tests {
         request["userInfo"]["username"] = admission.username.into();
         change(&mut request["object"]);
         Admission::from_json(request).unwrap()
+    }
+
+    #[test]
+    fn settings_are_refused_before_the_request_is_read() {
+        let payload = json!({"settings": {"defaultInitialScale": 7}, "request": {"operation": 3}});
+        assert_eq!(
+            read(&serde_json::to_vec(&payload).unwrap()).unwrap_err(),
+            "invalid settings: defaultInitialScale: invalid value 7: expected \"min\", \"cluster\" or \"zero-or-cluster\""
+        );
     }
 
     // 1

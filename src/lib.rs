@@ -5,6 +5,7 @@
 //! - `wire/`: the JSON text in and out (the request read in one pass, the splice, the response);
 //! - `kserve/`: InferenceServices and InferenceGraphs, projected and checked;
 //! - `config/`: the settings and the live config-autoscaler;
+//! - `verdict`: what the policy answers (accept, mutate, reject, warnings);
 //! - `admission`: the decision; `wapc`: the waPC functions on Kubewarden's SDK.
 
 pub mod admission;
@@ -12,6 +13,7 @@ pub mod config;
 pub mod kserve;
 mod log;
 pub mod rules;
+pub mod verdict;
 #[cfg(feature = "wapc")]
 pub mod wapc;
 pub mod wire;

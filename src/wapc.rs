@@ -5,14 +5,14 @@ use kubewarden_policy_sdk::settings::SettingsValidationResponse;
 use kubewarden_policy_sdk::wapc_guest::{CallResult, host_call};
 use serde_json::Value;
 
-use crate::admission::{Outcome, Verdict, evaluate};
+use crate::admission::{self, evaluate};
 use crate::config::settings::Settings;
-use crate::wire::request;
+use crate::verdict::{Outcome, Verdict};
 use crate::wire::response::validation_response;
 
 /// `validate`: an AdmissionRequest and the settings in, a ValidationResponse out.
 pub fn validate(payload: &[u8]) -> CallResult {
-    let verdict = match request::read(payload) {
+    let verdict = match admission::read(payload) {
         Ok((admission, settings)) => evaluate(admission, &settings, host_get_resource),
         Err(message) => Verdict::plain(Outcome::Reject(message)),
     };

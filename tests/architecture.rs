@@ -34,43 +34,175 @@ fn modules() -> BTreeMap<String, String> {
     out
 }
 
-/// The code of a file without its comments.
+/// The code of a file without its comments and without its unit tests (a `#[cfg(test)]` module
+/// at the end of the file, which the shipped module does not contain).
 fn code(text: &str) -> String {
-    text.lines()
+    let lines: Vec<&str> = text.lines().collect();
+    let tests = lines.windows(2).position(|pair| {
+        pair[0].trim_start().starts_with("#[cfg(")
+            && pair[0].contains("test")
+            && pair[1].trim_start().starts_with("mod ")
+    });
+    lines[..tests.unwrap_or(lines.len())]
+        .iter()
         .map(|line| line.split("//").next().unwrap_or_default())
         .collect::<Vec<_>>()
         .join("\n")
 }
 
-/// The modules a file names through `crate::` or `super::` paths, as files of `modules`.
+fn is_ident(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// Every path of two segments or more in `code` (`crate::rules::keys::Bound`, `kserve::check::answer`,
+/// `super::tenant::Scope`), as its segments, `$crate` read as `crate`.
+fn paths(code: &str) -> Vec<Vec<String>> {
+    let chars: Vec<char> = code.chars().collect();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let starts = is_ident(chars[i])
+            && (i == 0 || !(is_ident(chars[i - 1]) || chars[i - 1] == ':'))
+            && !chars[i].is_ascii_digit();
+        if !starts {
+            i += 1;
+            continue;
+        }
+        let mut segments = Vec::new();
+        loop {
+            let begin = i;
+            while i < chars.len() && is_ident(chars[i]) {
+                i += 1;
+            }
+            segments.push(chars[begin..i].iter().collect::<String>());
+            let more = i + 2 < chars.len()
+                && chars[i] == ':'
+                && chars[i + 1] == ':'
+                && is_ident(chars[i + 2]);
+            if !more {
+                break;
+            }
+            i += 2;
+        }
+        if segments.len() > 1 {
+            found.push(segments);
+        }
+    }
+    found
+}
+
+/// The names a file's `use` declarations bind, each to the path it stands for, from the crate's
+/// root: `use crate::kserve;` binds `kserve` to `[kserve]`; `use super::plan::{self, Note};` in
+/// `rules/resolve.rs` binds `plan` to `[rules, plan]` and `Note` to `[rules, plan, Note]`.
+fn bindings(code: &str, parent: &[String]) -> BTreeMap<String, Vec<String>> {
+    /// A use tree below `prefix`: `a::b`, `{a, b::{self, c as d}}`.
+    fn tree(text: &str, prefix: &[String], out: &mut BTreeMap<String, Vec<String>>) {
+        let text = text.trim();
+        if let Some(inner) = text.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
+            let (mut depth, mut start) = (0, 0);
+            for (at, c) in inner.char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => {
+                        tree(&inner[start..at], prefix, out);
+                        start = at + 1;
+                    }
+                    _ => {}
+                }
+            }
+            return tree(&inner[start..], prefix, out);
+        }
+        let (path, rename) = match text.split_once(" as ") {
+            Some((path, rename)) => (path.trim(), Some(rename.trim().to_string())),
+            None => (text, None),
+        };
+        match path.split_once("::") {
+            Some((head, rest)) => {
+                let mut full = prefix.to_vec();
+                full.push(head.trim().to_string());
+                let rest = match rename {
+                    Some(rename) => format!("{rest} as {rename}"),
+                    None => rest.to_string(),
+                };
+                tree(&rest, &full, out);
+            }
+            None if path == "self" => {
+                if let Some(name) = rename.or(prefix.last().cloned()) {
+                    out.insert(name, prefix.to_vec());
+                }
+            }
+            None if path.is_empty() || path == "*" => {}
+            None => {
+                let mut full = prefix.to_vec();
+                full.push(path.to_string());
+                out.insert(rename.unwrap_or(path.to_string()), full);
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    let mut rest = code;
+    while let Some(at) = rest.find("use ") {
+        let before = rest[..at].chars().last();
+        let declaration = &rest[at + 4..];
+        let end = declaration.find(';').unwrap_or(declaration.len());
+        let text = declaration[..end].replace('\n', " ");
+        if before.is_none_or(|c| !is_ident(c)) {
+            // Only paths from this crate: `crate::`, `$crate::`, `super::`.
+            let base = match text.trim().split_once("::") {
+                Some(("crate" | "$crate", rest)) => Some((Vec::new(), rest.to_string())),
+                Some(("super", rest)) => Some((parent.to_vec(), rest.to_string())),
+                _ => None,
+            };
+            if let Some((base, rest)) = base {
+                tree(&rest, &base, &mut out);
+            }
+        }
+        rest = &declaration[end..];
+    }
+    out
+}
+
+/// The modules a file names, as files of `modules`: through `crate::` and `super::` paths, and
+/// through a name a `use` bound (`use crate::kserve;` then `kserve::check::answer(...)` names
+/// `kserve::check`).
 fn imports(module: &str, text: &str, modules: &BTreeMap<String, String>) -> BTreeSet<String> {
     // `super::` is the module's parent (for `rules/keys.rs`, `rules`; for `rules/mod.rs`, the root).
-    let parts: Vec<&str> = module.split("::").filter(|s| !s.is_empty()).collect();
+    let parts: Vec<String> = module
+        .split("::")
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
     let parent = parts[..parts.len().saturating_sub(1)].to_vec();
-    let mut found = BTreeSet::new();
     let code = code(text);
-    for (start, anchor) in [("crate::", Vec::new()), ("super::", parent)] {
-        for (at, _) in code.match_indices(start) {
-            let rest = &code[at + start.len()..];
-            let path: Vec<&str> = rest
-                .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
-                .next()
-                .unwrap_or_default()
-                .split("::")
-                .filter(|s| !s.is_empty())
-                .collect();
-            let mut full = anchor.clone();
-            full.extend(path);
-            // The longest prefix that is a file of its own.
-            let target = (1..=full.len())
-                .rev()
-                .map(|n| full[..n].join("::"))
-                .find(|candidate| modules.contains_key(candidate));
-            if let Some(target) = target
-                && target != module
-            {
-                found.insert(target);
-            }
+    let bound = bindings(&code, &parent);
+    let mut found = BTreeSet::new();
+    // What a `use` binds is named by the file even where no path spells it (`use crate::{a::B}`).
+    let used = bound.values().map(|target| {
+        let mut path = vec!["crate".to_string()];
+        path.extend(target.iter().cloned());
+        path
+    });
+    for path in paths(&code).into_iter().chain(used) {
+        let mut full = match path[0].as_str() {
+            "crate" => Vec::new(),
+            "super" => parent.clone(),
+            "self" => parts.clone(),
+            name => match bound.get(name) {
+                Some(target) => target.clone(),
+                None => continue,
+            },
+        };
+        full.extend(path[1..].iter().cloned());
+        // The longest prefix that is a file of its own.
+        let target = (1..=full.len())
+            .rev()
+            .map(|n| full[..n].join("::"))
+            .find(|candidate| modules.contains_key(candidate));
+        if let Some(target) = target
+            && target != module
+        {
+            found.insert(target);
         }
     }
     found
@@ -165,6 +297,53 @@ fn no_file_imports_another_that_imports_it_back() {
     // The check sees real imports.
     assert!(graph[&"admission".to_string()].contains("wire::request"));
     assert!(graph[&"rules::plan".to_string()].contains("rules::resolve"));
+}
+
+/// The wire is a floor: it reads and writes JSON text and knows nothing of the settings, the
+/// KServe check or the decision, which are built on it.
+#[test]
+fn the_wire_imports_nothing_from_the_floors_above_it() {
+    let modules = modules();
+    for (module, text) in modules.iter().filter(|(m, _)| m.starts_with("wire")) {
+        for import in imports(module, text, &modules) {
+            for above in ["config", "kserve", "admission", "wapc"] {
+                assert!(
+                    import != above && !import.starts_with(&format!("{above}::")),
+                    "wire module {module} imports {import}"
+                );
+            }
+        }
+    }
+}
+
+/// The resolver sees what a file names through a name its `use` bound, and through `super::`.
+#[test]
+fn imports_are_resolved_through_use_bindings_and_super() {
+    let modules: BTreeMap<String, String> = ["a", "a::b", "a::b::c", "d", "d::e"]
+        .into_iter()
+        .map(|m| (m.to_string(), String::new()))
+        .collect();
+    let text = "use crate::a;\nuse super::e::{self as ee};\nfn f() { a::b::c::run(); ee::go(); }\n";
+    let found = imports("d::x", text, &modules);
+    assert_eq!(
+        found,
+        BTreeSet::from(["a".to_string(), "a::b::c".to_string(), "d::e".to_string()])
+    );
+    let grouped =
+        "use crate::{a::b, d::{self, e as E}};\nfn g() { b::c::h(); E::k(); d::e::m(); }\n";
+    let found = imports("x", grouped, &modules);
+    assert_eq!(
+        found,
+        BTreeSet::from([
+            "a::b".to_string(),
+            "a::b::c".to_string(),
+            "d".to_string(),
+            "d::e".to_string()
+        ])
+    );
+    // A unit test module at the end is not part of the shipped graph.
+    let tested = "fn f() {}\n#[cfg(test)]\nmod tests {\n    use crate::a::b;\n}\n";
+    assert!(imports("x", tested, &modules).is_empty());
 }
 
 #[test]

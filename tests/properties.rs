@@ -6,12 +6,12 @@ mod common;
 use common::native::{run, stored};
 
 use common::generate::{check_accepted_output, knative_request, valid_settings};
-use knative_scale_policy::admission::{Outcome, evaluate};
+use knative_scale_policy::admission::{self, evaluate};
 use knative_scale_policy::config::settings::Settings;
 use knative_scale_policy::rules::annotations::Annotations;
 use knative_scale_policy::rules::message::quote;
 use knative_scale_policy::rules::validation::validate;
-use knative_scale_policy::wire::request;
+use knative_scale_policy::verdict::Outcome;
 use knative_scale_policy::wire::request::Admission;
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -61,7 +61,7 @@ proptest! {
         }
         let compact = run(&request, &Settings::from_json(&settings).unwrap());
         let payload = serde_json::to_vec_pretty(&json!({"settings": settings, "request": request})).unwrap();
-        let (admission, settings) = request::read(&payload).expect("a well-formed payload");
+        let (admission, settings) = admission::read(&payload).expect("a well-formed payload");
         let pretty = evaluate(admission, &settings, |_| Err("no host in native tests".to_string()));
         prop_assert_eq!(&pretty.warnings, &compact.warnings);
         match (pretty.outcome, compact.outcome) {

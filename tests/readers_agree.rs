@@ -11,9 +11,9 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use common::generate::{knative_request, valid_settings};
-use knative_scale_policy::admission::{Outcome, evaluate};
+use knative_scale_policy::admission::{self, evaluate};
 use knative_scale_policy::rules::plan::Plan;
-use knative_scale_policy::wire::request;
+use knative_scale_policy::verdict::Outcome;
 use proptest::prelude::*;
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
@@ -188,7 +188,7 @@ proptest! {
     ) {
         let text = payload(&request, &settings, &layout);
         let parsed: Value = serde_json::from_str(&text).expect("the payload is JSON");
-        let (admission, settings) = request::read(text.as_bytes()).expect("a well-formed payload");
+        let (admission, settings) = admission::read(text.as_bytes()).expect("a well-formed payload");
         let verdict = evaluate(admission, &settings, |_| Err("no host".to_string()));
         let Outcome::Mutate(object) = verdict.outcome else {
             return Ok(());

@@ -5,8 +5,9 @@ mod common;
 
 use common::PREFIX;
 use common::rules_table::ROWS;
-use knative_scale_policy::admission::{Outcome, evaluate};
+use knative_scale_policy::admission::evaluate;
 use knative_scale_policy::config::settings::Settings;
+use knative_scale_policy::verdict::Outcome;
 use knative_scale_policy::wire::request::Admission;
 use serde_json::Value;
 

@@ -9,8 +9,8 @@ use common::native::{run, stored};
 
 use common::PREFIX;
 use common::generate::{check_accepted_output, knative_request, valid_settings};
-use knative_scale_policy::admission::Outcome;
 use knative_scale_policy::config::settings::Settings;
+use knative_scale_policy::verdict::Outcome;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 

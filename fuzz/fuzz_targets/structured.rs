@@ -10,7 +10,8 @@ mod knative;
 mod owned;
 
 use arbitrary::Arbitrary;
-use knative_scale_policy::admission::{Outcome, evaluate};
+use knative_scale_policy::admission::evaluate;
+use knative_scale_policy::verdict::Outcome;
 use knative_scale_policy::wire::request::Admission;
 use knative_scale_policy::config::live::cluster_config;
 use knative_scale_policy::config::settings::Settings;

@@ -9,10 +9,11 @@
 mod behaviour;
 mod browser;
 
-use knative_scale_policy::admission::{Outcome, evaluate};
+use knative_scale_policy::admission::evaluate;
 use knative_scale_policy::config::live::cluster_config;
 use knative_scale_policy::config::settings::Settings;
 use knative_scale_policy::kserve::projection::{self, Projection};
+use knative_scale_policy::verdict::Outcome;
 use knative_scale_policy::wire::json_values::json_map;
 use knative_scale_policy::wire::request::Admission;
 use serde_json::{Map, Value, json};

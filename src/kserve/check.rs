@@ -4,7 +4,6 @@
 
 use serde_json::Value;
 
-use crate::admission::{Outcome, Verdict};
 use crate::kserve::projection::{self, Component, Dropped, Origin, Projection};
 use crate::rules::cluster::ClusterConfig;
 use crate::rules::keys::{ACTIVATION_SCALE_KEY, Bound, lookup};
@@ -12,6 +11,7 @@ use crate::rules::plan::{PlanError, plan};
 use crate::rules::resolve::{InitialStrategy, Refusal, cap_phrase, left_above_cap};
 use crate::rules::tenant::Scope;
 use crate::rules::validation::{KnativeError, validate};
+use crate::verdict::{Outcome, Verdict};
 use crate::wire::request::Admission;
 
 /// Section 9: an InferenceService or InferenceGraph is never mutated; what the policy will do to

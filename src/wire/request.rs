@@ -8,7 +8,6 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use crate::config::settings::Settings;
 use crate::wire::fields::{Shape, json_fields};
 use crate::wire::json_values::json_type;
 use crate::wire::object_view::{ObjectFields, ObjectView};
@@ -138,7 +137,9 @@ fn text(value: Option<&Value>, path: &str) -> Result<String, String> {
     }
 }
 
-pub fn read(payload: &[u8]) -> Result<(Admission<'_>, Settings), String> {
+/// The `validate` payload's two parts: the settings as JSON (the caller reads them, since they
+/// are refused before the request is), and the request.
+pub fn read(payload: &[u8]) -> Result<(Value, Result<Admission<'_>, String>), String> {
     let envelope = serde_json::from_slice::<Shape<EnvelopeFields>>(payload)
         .map_err(|error| format!("invalid admission request: not valid JSON ({error})"))?
         .map()
@@ -147,18 +148,17 @@ pub fn read(payload: &[u8]) -> Result<(Admission<'_>, Settings), String> {
                 "invalid admission request: expected a map with request and settings, got {found}"
             )
         })?;
-    let settings = match &envelope.settings {
-        Some(settings) => {
-            Settings::from_json(settings).map_err(|error| format!("invalid settings: {error}"))?
-        }
-        None => return Err("invalid admission request: settings: missing".to_string()),
-    };
-    let request = envelope
+    let settings = envelope
+        .settings
+        .ok_or("invalid admission request: settings: missing")?;
+    let admission = envelope
         .request
-        .ok_or("invalid admission request: request: missing")?;
-    let admission = Admission::from_payload(request, Cow::Borrowed(payload))
-        .map_err(|error| format!("invalid admission request: {error}"))?;
-    Ok((admission, settings))
+        .ok_or_else(|| "invalid admission request: request: missing".to_string())
+        .and_then(|request| {
+            Admission::from_payload(request, Cow::Borrowed(payload))
+                .map_err(|error| format!("invalid admission request: {error}"))
+        });
+    Ok((settings, admission))
 }
 
 #[cfg(test)]
@@ -169,7 +169,9 @@ mod tests {
     /// The operation and kind read, or the error.
     fn read_json(value: Value) -> Result<(String, String), String> {
         let payload = serde_json::to_vec(&value).unwrap();
-        read(&payload).map(|(admission, _)| (admission.operation, admission.kind))
+        read(&payload)
+            .and_then(|(_, admission)| admission)
+            .map(|admission| (admission.operation, admission.kind))
     }
 
     #[test]
@@ -204,10 +206,6 @@ mod tests {
             (
                 json!({"settings": {}, "request": {"namespace": 3, "object": object}}),
                 "invalid admission request: request.namespace: expected a string, got a number",
-            ),
-            (
-                json!({"settings": {"defaultInitialScale": 7}, "request": {"object": object}}),
-                "invalid settings: defaultInitialScale: invalid value 7: expected \"min\", \"cluster\" or \"zero-or-cluster\"",
             ),
             (
                 json!({"request": {"object": object}}),

@@ -2,7 +2,7 @@
 //! object, which is JSON text already, is copied into it rather than built as values and written
 //! out again.
 
-use crate::admission::{Outcome, Verdict};
+use crate::verdict::{Outcome, Verdict};
 
 pub fn validation_response(verdict: &Verdict) -> Result<Vec<u8>, serde_json::Error> {
     let (accepted, message, mutated_object) = match &verdict.outcome {

@@ -1,7 +1,8 @@
 //! The policy's Rust code evaluated without the waPC layer (no host: a context-aware read fails).
 
-use knative_scale_policy::admission::{Outcome, Verdict, evaluate};
+use knative_scale_policy::admission::evaluate;
 use knative_scale_policy::config::settings::Settings;
+use knative_scale_policy::verdict::{Outcome, Verdict};
 use knative_scale_policy::wire::request::Admission;
 use serde_json::Value;
 
