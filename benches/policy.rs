@@ -10,6 +10,7 @@ use knative_scale_policy::rules::cluster::ClusterConfig;
 use knative_scale_policy::rules::keys::AutoscalerClass;
 use knative_scale_policy::rules::plan::plan;
 use knative_scale_policy::rules::resolve::{InitialStrategy, Traits, UserBounds, resolve};
+use knative_scale_policy::rules::defaults::Defaults;
 use knative_scale_policy::rules::tenant::Scope;
 use knative_scale_policy::wapc::validate;
 use serde_json::{Value, json};
@@ -39,7 +40,7 @@ fn rules(c: &mut Criterion) {
             resolve(
                 black_box(user),
                 traits,
-                &Scope::of(&cluster()),
+                &Defaults::of(&cluster()),
                 InitialStrategy::Min,
             )
         })

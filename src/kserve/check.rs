@@ -6,9 +6,11 @@ use serde_json::Value;
 
 use crate::kserve::projection::{self, Component, Dropped, Origin, Projection};
 use crate::rules::cluster::ClusterConfig;
+use crate::rules::defaults::cap_phrase;
 use crate::rules::keys::{ACTIVATION_SCALE_KEY, Bound, lookup};
 use crate::rules::plan::{PlanError, plan};
-use crate::rules::resolve::{InitialStrategy, Refusal, cap_phrase, left_above_cap};
+use crate::rules::refusal::{Refusal, left_above_cap};
+use crate::rules::resolve::InitialStrategy;
 use crate::rules::tenant::Scope;
 use crate::rules::validation::{KnativeError, validate};
 use crate::verdict::{Outcome, Verdict};

@@ -7,7 +7,8 @@ use super::keys::{
     parse_go_int32, parse_scale,
 };
 use super::record::{Entry, Record};
-use super::resolve::{InitialStrategy, Reason, Refusal, Resolution, Traits, UserBounds, resolve};
+use super::refusal::Refusal;
+use super::resolve::{InitialStrategy, Reason, Resolution, Traits, UserBounds, resolve};
 use super::tenant::Scope;
 
 /// The template annotations the policy owns after resolution. The aliases of the three keys are
@@ -149,7 +150,8 @@ pub fn plan(
         kserve_managed,
         class: AutoscalerClass::of_revision(annotations, scope.cluster.pod_autoscaler_class),
     };
-    let resolution = resolve(user, traits, scope, strategy).map_err(PlanError::Refused)?;
+    let resolution =
+        resolve(user, traits, &scope.defaults(), strategy).map_err(PlanError::Refused)?;
     Ok(Plan {
         values: Bound::ALL.map(|bound| {
             let resolved = resolution.get(bound);

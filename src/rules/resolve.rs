@@ -3,8 +3,9 @@
 //! that reason is worth a warning.
 
 use super::cluster::ClusterConfig;
-use super::keys::{ACTIVATION_SCALE_KEY, AutoscalerClass, Bound};
-use super::tenant::Scope;
+use super::defaults::Defaults;
+use super::keys::{AutoscalerClass, Bound};
+use super::refusal::Refusal;
 
 /// How an absent initial-scale is filled (the `defaultInitialScale` setting).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -121,275 +122,270 @@ impl Resolution {
     }
 }
 
-/// Why the bounds cannot be admitted (section 3.2).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Refusal {
-    /// A bound above the cluster's `max-scale-limit`, or the cap of the namespace named.
-    AboveLimit {
-        bound: Bound,
-        value: i32,
-        limit: i32,
-        namespace: Option<String>,
-    },
-    /// Both bounds written by the user, max below min.
-    MaxBelowMin {
-        max: i32,
-        min: i32,
-    },
-    /// Knative's activation-scale checks (rule 3.2.4), on the values as written.
-    MinAboveActivation {
-        min: i32,
-        activation: i32,
-    },
-    MaxBelowActivation {
-        max: i32,
-        activation: i32,
-    },
-    ActivationBelowTwo {
-        activation: i32,
-    },
-    /// The user's unlimited max becomes a cap (the cluster's, or the namespace named) below
-    /// activation-scale: no max-scale fits both.
-    UnlimitedBelowActivation {
-        limit: i32,
-        activation: i32,
-        namespace: Option<String>,
-    },
-    /// A bound the policy cannot write next to activation-scale, whose cluster value (what
-    /// Knative applies to an absent key) lies above the namespace's cap (section 10).
-    LeftAboveCap {
-        bound: Bound,
-        cluster_value: i32,
-        activation: i32,
-        limit: i32,
-        namespace: String,
-    },
-}
-
-impl std::fmt::Display for Refusal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Refusal::AboveLimit {
-                bound,
-                value,
-                limit,
-                namespace: None,
-            } => write!(
-                f,
-                "{}={value} exceeds max-scale-limit={limit} of the cluster's config-autoscaler; set it to {limit} or less",
-                bound.key()
-            ),
-            Refusal::AboveLimit {
-                bound,
-                value,
-                limit,
-                namespace: Some(namespace),
-            } => write!(
-                f,
-                "{}={value} exceeds {}; set it to {limit} or less",
-                bound.key(),
-                cap_phrase(*limit, Some(namespace))
-            ),
-            Refusal::MaxBelowMin { max, min } => write!(
-                f,
-                "{}={max} is less than {}={min}; raise max-scale or lower min-scale",
-                Bound::Max.key(),
-                Bound::Min.key()
-            ),
-            Refusal::MinAboveActivation { min, activation } => write!(
-                f,
-                "{}={min} is greater than {ACTIVATION_SCALE_KEY}={activation}; lower min-scale or raise activation-scale",
-                Bound::Min.key()
-            ),
-            Refusal::MaxBelowActivation { max, activation } => write!(
-                f,
-                "{}={max} is less than {ACTIVATION_SCALE_KEY}={activation}; raise max-scale or lower activation-scale",
-                Bound::Max.key()
-            ),
-            Refusal::ActivationBelowTwo { activation } => write!(
-                f,
-                "{ACTIVATION_SCALE_KEY}={activation} must be greater than 1"
-            ),
-            Refusal::UnlimitedBelowActivation {
-                limit,
-                activation,
-                namespace,
-            } => write!(
-                f,
-                "{}=0 (unlimited) becomes {}, below {ACTIVATION_SCALE_KEY}={activation}; lower activation-scale to {limit} or less",
-                Bound::Max.key(),
-                cap_phrase(*limit, namespace.as_deref())
-            ),
-            Refusal::LeftAboveCap {
-                bound,
-                cluster_value,
-                activation,
-                limit,
-                namespace,
-            } => write!(
-                f,
-                "{}: {}",
-                bound.key(),
-                left_above_cap(*bound, *cluster_value, *activation, *limit, namespace)
-            ),
-        }
-    }
-}
-
-/// A cap as refusals name it: the cluster's, or the namespace's.
-pub fn cap_phrase(limit: i32, namespace: Option<&str>) -> String {
-    match namespace {
-        None => format!("the cluster's max-scale-limit {limit}"),
-        Some(namespace) => format!("the max-scale-limit {limit} of namespace {namespace}"),
-    }
-}
-
-/// Why a bound left to the cluster next to activation-scale would escape a namespace's cap, and
-/// what the user may write instead.
-pub fn left_above_cap(
-    bound: Bound,
-    cluster_value: i32,
-    activation: i32,
-    limit: i32,
-    namespace: &str,
-) -> String {
-    let (conflict, range) = match bound {
-        Bound::Max => ("below", format!("between {activation} and {limit}")),
-        _ => ("above", format!("of {activation} or less")),
-    };
-    let cluster = if cluster_value == 0 {
-        "0 (unlimited)".to_string()
-    } else {
-        cluster_value.to_string()
-    };
-    format!(
-        "its default is {conflict} activation-scale {activation}, and left out it would be the cluster's {cluster}, above {}; write a value {range}",
-        cap_phrase(limit, Some(namespace))
-    )
-}
-
-/// Resolves the three bounds, or says why the object cannot be admitted. `scope` holds the
-/// cluster's defaults and, in a namespace with an entry, the entry's (section 10).
+/// Resolves the three bounds, or says why the object cannot be admitted. `defaults` are the
+/// cluster's, or a namespace's entry or a profile over them (sections 10 and 11).
 pub fn resolve(
     user: UserBounds,
     traits: Traits,
-    scope: &Scope,
+    defaults: &Defaults,
     strategy: InitialStrategy,
 ) -> Result<Resolution, Refusal> {
-    let mut resolution = bounds(user, traits, scope, strategy)?;
-    let without_namespace = scope
-        .namespace
-        .map(|_| bounds(user, traits, &scope.cluster_only(), strategy));
-    mark_warnings(&mut resolution, user, scope.cluster, without_namespace);
+    let mut resolution = bounds(user, traits, defaults, strategy)?;
+    let with_the_clusters = (!defaults.are_the_clusters())
+        .then(|| bounds(user, traits, &Defaults::of(defaults.cluster), strategy));
+    mark_warnings(&mut resolution, user, defaults.cluster, with_the_clusters);
     Ok(resolution)
 }
 
+/// Section 3, step by step.
 fn bounds(
     user: UserBounds,
     traits: Traits,
-    scope: &Scope,
+    defaults: &Defaults,
     strategy: InitialStrategy,
 ) -> Result<Resolution, Refusal> {
-    let cluster = scope.cluster;
-    let cap = scope.limit();
-    let limit = cap.value;
-    let above_limit = |bound, value| Refusal::AboveLimit {
+    let mut min = min_is_explicit_else_the_default(user, defaults);
+    let mut max = max_is_explicit_else_kserves_unlimited_else_the_default(user, traits, defaults);
+    explicit_max_above_the_limit_is_rejected(&max, defaults)?;
+    unlimited_max_becomes_the_limit(&mut max, traits, defaults);
+    let raised_to_min = max_below_min(&mut min, &mut max, defaults)?;
+    if let Some(activation) = user.activation {
+        activation_scale(
+            activation,
+            user,
+            defaults,
+            raised_to_min,
+            &mut min,
+            &mut max,
+        )?;
+    }
+    let initial = initial_scale(user, traits, defaults, strategy, &min, &max);
+    Ok(Resolution { min, max, initial })
+}
+
+/// Rule 3.1.
+fn min_is_explicit_else_the_default(user: UserBounds, defaults: &Defaults) -> Resolved {
+    let default = defaults.min_scale;
+    match user.min {
+        Some(value) => Resolved::explicit(value),
+        None => Resolved::filled(
+            default.value,
+            format!(
+                "{} is {}",
+                default.owner.setting("min-scale"),
+                default.value
+            ),
+        ),
+    }
+}
+
+/// Rule 3.2: a KServe-managed object's absent max is KServe's unlimited.
+fn max_is_explicit_else_kserves_unlimited_else_the_default(
+    user: UserBounds,
+    traits: Traits,
+    defaults: &Defaults,
+) -> Resolved {
+    let default = defaults.max_scale;
+    match user.max {
+        Some(value) => Resolved::explicit(value),
+        None if traits.kserve_managed => Resolved::filled(0, kserve_unlimited(defaults)),
+        None => Resolved::filled(
+            default.value,
+            format!(
+                "{} is {}",
+                default.owner.setting("max-scale"),
+                default.value
+            ),
+        ),
+    }
+}
+
+/// Rule 3.2.1: the policy never lowers an explicit positive bound.
+fn explicit_max_above_the_limit_is_rejected(
+    max: &Resolved,
+    defaults: &Defaults,
+) -> Result<(), Refusal> {
+    let limit = defaults.limit.value;
+    if max.is_explicit() && limit > 0 && max.value > limit {
+        return Err(above_limit(Bound::Max, max.value, defaults));
+    }
+    Ok(())
+}
+
+fn above_limit(bound: Bound, value: i32, defaults: &Defaults) -> Refusal {
+    Refusal::AboveLimit {
         bound,
         value,
-        limit,
-        namespace: cap.owner.namespace().map(str::to_string),
-    };
-
-    let default_min = scope.min_scale();
-    let mut min = match user.min {
-        Some(value) => Resolved::explicit(value),
-        None => Resolved::filled(
-            default_min.value,
-            format!(
-                "{} is {}",
-                default_min.owner.setting("min-scale"),
-                default_min.value
-            ),
-        ),
-    };
-
-    let default_max = scope.max_scale();
-    let mut max = match user.max {
-        Some(value) => Resolved::explicit(value),
-        None if traits.kserve_managed => Resolved::filled(0, kserve_unlimited(scope)),
-        None => Resolved::filled(
-            default_max.value,
-            format!(
-                "{} is {}",
-                default_max.owner.setting("max-scale"),
-                default_max.value
-            ),
-        ),
-    };
-    if max.is_explicit() && limit > 0 && max.value > limit {
-        return Err(above_limit(Bound::Max, max.value));
+        limit: defaults.limit.value,
+        namespace: defaults.limit.owner.namespace().map(str::to_string),
     }
-    let capped = cap.owner.setting("max-scale-limit");
-    if max.value == 0 && limit > 0 {
+}
+
+/// Rule 3.2.2: unlimited becomes the most the cluster (or the namespace) allows. A default above
+/// the cap (only a namespace's cap lies below a cluster default, section 10) is brought under it.
+fn unlimited_max_becomes_the_limit(max: &mut Resolved, traits: Traits, defaults: &Defaults) {
+    let (limit, cap) = (defaults.limit.value, defaults.limit.owner);
+    let default = defaults.max_scale;
+    if limit <= 0 {
+        return;
+    }
+    if max.value == 0 {
         let why = if max.is_explicit() {
             format!(
                 "0 (unlimited) is not allowed under {}, so unlimited becomes the limit",
-                cap.owner.valued("max-scale-limit", limit)
+                cap.valued("max-scale-limit", limit)
             )
         } else if traits.kserve_managed {
-            format!("KServe's maxReplicas 0 means unlimited, and {capped} is {limit}")
+            format!(
+                "KServe's maxReplicas 0 means unlimited, and {} is {limit}",
+                cap.setting("max-scale-limit")
+            )
         } else {
             format!(
-                "{} is 0 (unlimited), and {capped} is {limit}",
-                default_max.owner.setting("max-scale")
+                "{} is 0 (unlimited), and {} is {limit}",
+                default.owner.setting("max-scale"),
+                cap.setting("max-scale-limit")
             )
         };
         max.set(limit, why);
-    }
-    // Only a namespace's cap lies below a cluster default (section 10).
-    if !max.is_explicit() && limit > 0 && max.value > limit {
+    } else if !max.is_explicit() && max.value > limit {
         let why = format!(
             "{} is above {}",
-            default_max.owner.valued("max-scale", max.value),
-            cap.owner.valued("max-scale-limit", limit)
+            default.owner.valued("max-scale", max.value),
+            cap.valued("max-scale-limit", limit)
         );
         max.set(limit, why);
     }
-    if 0 < max.value && max.value < min.value {
-        match (max.is_explicit(), min.is_explicit()) {
-            (true, true) => {
-                return Err(Refusal::MaxBelowMin {
-                    max: max.value,
-                    min: min.value,
-                });
-            }
-            (true, false) => min.set(
-                max.value,
-                format!(
-                    "{} is above max-scale {}",
-                    default_min.owner.valued("min-scale", default_min.value),
-                    max.value
-                ),
-            ),
-            (false, _) if limit > 0 && min.value > limit => {
-                return Err(above_limit(Bound::Min, min.value));
-            }
-            (false, _) => {
-                let why = format!(
-                    "{} is below min-scale {}, which Knative would run anyway",
-                    default_max.owner.valued("max-scale", max.value),
-                    min.value
-                );
-                max.set(min.value, why);
-            }
+}
+
+/// Rule 3.2.3: a max below min. True when a resolved max was raised to the user's own min.
+fn max_below_min(
+    min: &mut Resolved,
+    max: &mut Resolved,
+    defaults: &Defaults,
+) -> Result<bool, Refusal> {
+    if !(0 < max.value && max.value < min.value) {
+        return Ok(false);
+    }
+    let limit = defaults.limit.value;
+    match (max.is_explicit(), min.is_explicit()) {
+        (true, true) => Err(Refusal::MaxBelowMin {
+            max: max.value,
+            min: min.value,
+        }),
+        (true, false) => {
+            let default = defaults.min_scale;
+            let why = format!(
+                "{} is above max-scale {}",
+                default.owner.valued("min-scale", default.value),
+                max.value
+            );
+            min.set(max.value, why);
+            Ok(false)
+        }
+        (false, _) if limit > 0 && min.value > limit => {
+            Err(above_limit(Bound::Min, min.value, defaults))
+        }
+        (false, min_is_the_users) => {
+            let why = format!(
+                "{} is below min-scale {}, which Knative would run anyway",
+                defaults.max_scale.owner.valued("max-scale", max.value),
+                min.value
+            );
+            max.set(min.value, why);
+            Ok(min_is_the_users)
         }
     }
+}
 
-    if let Some(activation) = user.activation {
-        activation_scale(activation, user, scope, &mut min, &mut max)?;
+/// Rule 3.2.4: Knative checks activation-scale against min-scale and max-scale as written (an
+/// absent key counts as 0); the cluster's values are never compared with it. The user's own
+/// conflicts are refused in Knative's words; a bound the policy would write in conflict is left
+/// to the cluster, as it is without the policy, unless the cluster's value would escape a
+/// namespace's cap (section 10). A max raised to the user's min is written as activation-scale
+/// instead, when the cap allows: left to the cluster, it would be below min.
+fn activation_scale(
+    activation: i32,
+    user: UserBounds,
+    defaults: &Defaults,
+    raised_to_min: bool,
+    min: &mut Resolved,
+    max: &mut Resolved,
+) -> Result<(), Refusal> {
+    let (written_min, written_max) = (user.min.unwrap_or(0), user.max.unwrap_or(0));
+    if written_min > activation {
+        return Err(Refusal::MinAboveActivation {
+            min: written_min,
+            activation,
+        });
     }
+    if written_max != 0 && written_max < activation {
+        return Err(Refusal::MaxBelowActivation {
+            max: written_max,
+            activation,
+        });
+    }
+    if activation < 2 {
+        return Err(Refusal::ActivationBelowTwo { activation });
+    }
+    // An unlimited max the user wrote, turned into the limit: the key is the user's, and the
+    // limit is below activation-scale, so no max-scale Knative accepts fits.
+    let cap = defaults.limit;
+    if user.max == Some(0) && max.value > 0 && max.value < activation {
+        return Err(Refusal::UnlimitedBelowActivation {
+            limit: max.value,
+            activation,
+            namespace: cap.owner.namespace().map(str::to_string),
+        });
+    }
+    let cluster = defaults.cluster;
+    let escapes = |bound, cluster_value: i32| match cap.owner.namespace() {
+        Some(namespace) if cluster_value == 0 || cluster_value > cap.value => {
+            Err(Refusal::LeftAboveCap {
+                bound,
+                cluster_value,
+                activation,
+                limit: cap.value,
+                namespace: namespace.to_string(),
+            })
+        }
+        _ => Ok(()),
+    };
+    let why = format!("writing it would conflict with activation-scale {activation}");
+    if !min.is_explicit() && min.value > activation {
+        if cluster.min_scale > 0 {
+            escapes(Bound::Min, cluster.min_scale)?;
+        }
+        min.leave_to_cluster(cluster.min_scale, why.clone());
+    }
+    if !max.is_explicit() && max.value > 0 && max.value < activation {
+        if raised_to_min && (cap.value == 0 || activation <= cap.value) {
+            let default = defaults.max_scale;
+            let why = format!(
+                "{} is below min-scale {}, and activation-scale {activation} needs a max-scale of at least {activation}",
+                default.owner.valued("max-scale", default.value),
+                min.value
+            );
+            max.set(activation, why);
+            return Ok(());
+        }
+        escapes(Bound::Max, cluster.max_scale)?;
+        max.leave_to_cluster(cluster.max_scale, why);
+    }
+    Ok(())
+}
 
-    let start = scope.initial_scale();
+/// Rule 3.3.
+fn initial_scale(
+    user: UserBounds,
+    traits: Traits,
+    defaults: &Defaults,
+    strategy: InitialStrategy,
+    min: &Resolved,
+    max: &Resolved,
+) -> Resolved {
+    let start = defaults.initial_scale;
+    let cluster = defaults.cluster;
     let cluster_start = || {
         Resolved::filled(
             start.value,
@@ -403,7 +399,7 @@ fn bounds(
     let mut initial = match (user.initial, strategy) {
         (Some(value), _) => Resolved::explicit(value),
         (None, InitialStrategy::Min) => {
-            Resolved::filled(min.value, start_at_min(min.value, max.value, scope))
+            Resolved::filled(min.value, start_at_min(min.value, max.value, defaults))
         }
         (None, InitialStrategy::Cluster) => cluster_start(),
         (None, InitialStrategy::ZeroOrCluster) if min.value == 0 => Resolved::filled(
@@ -450,77 +446,11 @@ fn bounds(
         };
         initial.set(max.value, why);
     }
-
-    Ok(Resolution { min, max, initial })
+    initial
 }
 
-/// Rule 3.2.4: Knative checks activation-scale against min-scale and max-scale as written (an
-/// absent key counts as 0); the cluster's values are never compared with it. The user's own
-/// conflicts are refused in Knative's words; a bound the policy would write in conflict is left
-/// to the cluster, as it is without the policy, unless the cluster's value would escape a
-/// namespace's cap (section 10).
-fn activation_scale(
-    activation: i32,
-    user: UserBounds,
-    scope: &Scope,
-    min: &mut Resolved,
-    max: &mut Resolved,
-) -> Result<(), Refusal> {
-    let (written_min, written_max) = (user.min.unwrap_or(0), user.max.unwrap_or(0));
-    if written_min > activation {
-        return Err(Refusal::MinAboveActivation {
-            min: written_min,
-            activation,
-        });
-    }
-    if written_max != 0 && written_max < activation {
-        return Err(Refusal::MaxBelowActivation {
-            max: written_max,
-            activation,
-        });
-    }
-    if activation < 2 {
-        return Err(Refusal::ActivationBelowTwo { activation });
-    }
-    // An unlimited max the user wrote, turned into the limit: the key is the user's, and the
-    // limit is below activation-scale, so no max-scale Knative accepts fits.
-    let cap = scope.limit();
-    if user.max == Some(0) && max.value > 0 && max.value < activation {
-        return Err(Refusal::UnlimitedBelowActivation {
-            limit: max.value,
-            activation,
-            namespace: cap.owner.namespace().map(str::to_string),
-        });
-    }
-    let cluster = scope.cluster;
-    let escapes = |bound, cluster_value: i32| match cap.owner.namespace() {
-        Some(namespace) if cluster_value == 0 || cluster_value > cap.value => {
-            Err(Refusal::LeftAboveCap {
-                bound,
-                cluster_value,
-                activation,
-                limit: cap.value,
-                namespace: namespace.to_string(),
-            })
-        }
-        _ => Ok(()),
-    };
-    let why = format!("writing it would conflict with activation-scale {activation}");
-    if !min.is_explicit() && min.value > activation {
-        if cluster.min_scale > 0 {
-            escapes(Bound::Min, cluster.min_scale)?;
-        }
-        min.leave_to_cluster(cluster.min_scale, why.clone());
-    }
-    if !max.is_explicit() && max.value > 0 && max.value < activation {
-        escapes(Bound::Max, cluster.max_scale)?;
-        max.leave_to_cluster(cluster.max_scale, why);
-    }
-    Ok(())
-}
-
-fn kserve_unlimited(scope: &Scope) -> String {
-    let default = scope.max_scale();
+fn kserve_unlimited(defaults: &Defaults) -> String {
+    let default = defaults.max_scale;
     if default.value == 0 {
         "KServe's maxReplicas 0 means unlimited".to_string()
     } else {
@@ -531,8 +461,8 @@ fn kserve_unlimited(scope: &Scope) -> String {
     }
 }
 
-fn start_at_min(min: i32, max: i32, scope: &Scope) -> String {
-    let start = scope.initial_scale();
+fn start_at_min(min: i32, max: i32, defaults: &Defaults) -> String {
+    let start = defaults.initial_scale;
     let (global, name) = (
         start.value,
         start.owner.valued("initial-scale", start.value),
@@ -570,12 +500,13 @@ pub fn knative_alone(user: UserBounds, cluster: &ClusterConfig) -> Behaviour {
 
 /// Section 4: warn where the user's value changed, or where the result differs from what Knative
 /// alone would do with the object as submitted (the pods a new revision starts with, its upper
-/// bound), or, in a namespace with an entry, from what the rules give without it.
+/// bound), or, where a namespace's entry or a profile sets a default, from what the rules give
+/// with the cluster's alone.
 fn mark_warnings(
     resolution: &mut Resolution,
     user: UserBounds,
     cluster: &ClusterConfig,
-    without_namespace: Option<Result<Resolution, Refusal>>,
+    with_the_clusters: Option<Result<Resolution, Refusal>>,
 ) {
     let knative = knative_alone(user, cluster);
     let resolved = Behaviour {
@@ -588,7 +519,7 @@ fn mark_warnings(
     let user_changed = |value: Option<i32>, resolved: &Resolved| {
         value.is_some_and(|written| written != resolved.value)
     };
-    let namespace_changed = |bound: Bound, resolved: &Resolved| match &without_namespace {
+    let namespace_changed = |bound: Bound, resolved: &Resolved| match &with_the_clusters {
         None => false,
         Some(Ok(plain)) => {
             let plain = plain.get(bound);
@@ -615,6 +546,7 @@ fn mark_warnings(
 mod tests {
     use super::*;
     use crate::rules::tenant::NamespaceEntry;
+    use crate::rules::tenant::Scope;
 
     fn cluster() -> ClusterConfig {
         ClusterConfig::default()
@@ -643,7 +575,7 @@ mod tests {
         traits: Traits,
         cluster: &ClusterConfig,
     ) -> Result<Resolution, Refusal> {
-        resolve(user, traits, &Scope::of(cluster), InitialStrategy::Min)
+        resolve(user, traits, &Defaults::of(cluster), InitialStrategy::Min)
     }
 
     fn values(resolution: &Resolution) -> (i32, i32, i32) {
@@ -800,7 +732,7 @@ mod tests {
         let by_min = resolve(
             user(Some(3), None, None),
             PLAIN,
-            &Scope::of(&c),
+            &Defaults::of(&c),
             InitialStrategy::Min,
         )
         .unwrap();
@@ -808,7 +740,7 @@ mod tests {
         let by_cluster = resolve(
             user(Some(3), None, None),
             PLAIN,
-            &Scope::of(&c),
+            &Defaults::of(&c),
             InitialStrategy::Cluster,
         )
         .unwrap();
@@ -817,7 +749,7 @@ mod tests {
         let explicit = resolve(
             user(Some(3), None, Some(4)),
             PLAIN,
-            &Scope::of(&c),
+            &Defaults::of(&c),
             InitialStrategy::Min,
         );
         assert_eq!(explicit.unwrap().initial, Resolved::explicit(4));
@@ -878,7 +810,7 @@ mod tests {
         let r = resolve(
             user(Some(1), Some(3), None),
             PLAIN,
-            &Scope::of(&c),
+            &Defaults::of(&c),
             InitialStrategy::Cluster,
         )
         .unwrap();
@@ -1008,6 +940,47 @@ mod tests {
         assert!(left(&fits).is_empty());
     }
 
+    // 3.2.4, the exception: a max raised to the user's min below activation-scale
+    #[test]
+    fn a_max_raised_to_min_below_activation_scale_is_written_as_activation_scale() {
+        let c = ClusterConfig {
+            max_scale: 3,
+            ..cluster()
+        };
+        let r = run(with_activation(user(Some(4), None, None), 5), PLAIN, &c).unwrap();
+        assert!(left(&r).is_empty());
+        assert_eq!(values(&r), (4, 5, 4));
+        assert_eq!(
+            r.max.reason.as_ref().unwrap().text,
+            "the cluster max-scale 3 is below min-scale 4, and activation-scale 5 needs a max-scale of at least 5"
+        );
+        assert!(
+            r.max.reason.unwrap().warn,
+            "Knative alone would bound it at 3"
+        );
+        // Within the limit only: above it, the max is left to the cluster as before.
+        let limited = ClusterConfig {
+            max_scale: 3,
+            max_scale_limit: 4,
+            ..cluster()
+        };
+        let r = run(
+            with_activation(user(Some(4), None, None), 5),
+            PLAIN,
+            &limited,
+        )
+        .unwrap();
+        assert_eq!(left(&r), [Bound::Max]);
+        assert_eq!(values(&r), (4, 3, 3));
+        // A namespace's cap counts as the limit.
+        let six = team_a(&c, capped(6));
+        let r = in_scope(with_activation(user(Some(4), None, None), 5), PLAIN, &six).unwrap();
+        assert_eq!(values(&r), (4, 5, 4));
+        let four = team_a(&c, capped(4));
+        let r = in_scope(with_activation(user(Some(4), None, None), 5), PLAIN, &four).unwrap();
+        assert_eq!(left(&r), [Bound::Max]);
+    }
+
     // 3.2.4
     #[test]
     fn the_users_own_conflict_with_activation_scale_is_rejected_in_knatives_words() {
@@ -1060,7 +1033,15 @@ mod tests {
             ..cluster()
         };
         let run = |user, c: &ClusterConfig| {
-            values(&resolve(user, PLAIN, &Scope::of(c), InitialStrategy::ZeroOrCluster).unwrap())
+            values(
+                &resolve(
+                    user,
+                    PLAIN,
+                    &Defaults::of(c),
+                    InitialStrategy::ZeroOrCluster,
+                )
+                .unwrap(),
+            )
         };
         assert_eq!(run(user(Some(0), None, None), &c), (0, 0, 0));
         let capped = ClusterConfig {
@@ -1079,8 +1060,8 @@ mod tests {
 
     // Section 10: a namespace's entry over the cluster's defaults.
 
-    fn team_a(cluster: &ClusterConfig, entry: NamespaceEntry) -> Scope<'_> {
-        Scope::in_namespace(cluster, "team-a", entry)
+    fn team_a(cluster: &ClusterConfig, entry: NamespaceEntry) -> Defaults<'_> {
+        Scope::in_namespace(cluster, "team-a", entry).defaults()
     }
 
     fn capped(cap: i32) -> NamespaceEntry {
@@ -1090,8 +1071,12 @@ mod tests {
         }
     }
 
-    fn in_scope(user: UserBounds, traits: Traits, scope: &Scope) -> Result<Resolution, Refusal> {
-        resolve(user, traits, scope, InitialStrategy::Min)
+    fn in_scope(
+        user: UserBounds,
+        traits: Traits,
+        defaults: &Defaults,
+    ) -> Result<Resolution, Refusal> {
+        resolve(user, traits, defaults, InitialStrategy::Min)
     }
 
     // 10

@@ -2,6 +2,7 @@
 //! cluster's. An entry only narrows the cluster, so whatever is resolved with it Knative admits.
 
 use super::cluster::{ClusterConfig, ConfigError, int_value};
+use super::defaults::{Defaults, Owner, Setting};
 
 /// A namespace's entry: config-autoscaler's bound keys, each `None` where the cluster's applies.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -191,45 +192,6 @@ impl NamespaceEntry {
     }
 }
 
-/// Where a default comes from, as messages name it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Owner<'a> {
-    Cluster,
-    Namespace(&'a str),
-}
-
-impl<'a> Owner<'a> {
-    /// The setting `key` of this owner: "the cluster min-scale", "the min-scale of namespace a".
-    pub fn setting(self, key: &str) -> String {
-        match self {
-            Owner::Cluster => format!("the cluster {key}"),
-            Owner::Namespace(name) => format!("the {key} of namespace {name}"),
-        }
-    }
-
-    /// The setting with its value: "the cluster min-scale 2", "the min-scale 2 of namespace a".
-    pub fn valued(self, key: &str, value: i32) -> String {
-        match self {
-            Owner::Cluster => format!("the cluster {key} {value}"),
-            Owner::Namespace(name) => format!("the {key} {value} of namespace {name}"),
-        }
-    }
-
-    pub fn namespace(self) -> Option<&'a str> {
-        match self {
-            Owner::Cluster => None,
-            Owner::Namespace(name) => Some(name),
-        }
-    }
-}
-
-/// A default and where it comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Setting<'a> {
-    pub value: i32,
-    pub owner: Owner<'a>,
-}
-
 /// The defaults an object resolves with: the cluster's (what Knative applies at run time to a
 /// key left absent) and, in a namespace with an entry, the entry over them (`G'` and `L'`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -259,34 +221,34 @@ impl<'a> Scope<'a> {
         Scope::of(self.cluster)
     }
 
-    fn pick(&self, own: fn(&NamespaceEntry) -> Option<i32>, cluster: i32) -> Setting<'a> {
-        match self.namespace {
-            Some((name, entry)) if own(&entry).is_some() => Setting {
-                value: own(&entry).unwrap_or(cluster),
-                owner: Owner::Namespace(name),
-            },
-            _ => Setting {
-                value: cluster,
-                owner: Owner::Cluster,
-            },
+    /// The defaults a template in this scope resolves with: the entry's over the cluster's.
+    pub fn defaults(&self) -> Defaults<'a> {
+        let mut defaults = Defaults::of(self.cluster);
+        if let Some((name, entry)) = self.namespace {
+            let owner = Owner::Namespace(name);
+            defaults.min_scale = defaults.min_scale.over(entry.min_scale, owner);
+            defaults.max_scale = defaults.max_scale.over(entry.max_scale, owner);
+            defaults.initial_scale = defaults.initial_scale.over(entry.initial_scale, owner);
+            defaults.limit = defaults.limit.over(entry.max_scale_limit, owner);
         }
+        defaults
     }
 
     pub fn min_scale(&self) -> Setting<'a> {
-        self.pick(|entry| entry.min_scale, self.cluster.min_scale)
+        self.defaults().min_scale
     }
 
     pub fn max_scale(&self) -> Setting<'a> {
-        self.pick(|entry| entry.max_scale, self.cluster.max_scale)
+        self.defaults().max_scale
     }
 
     pub fn initial_scale(&self) -> Setting<'a> {
-        self.pick(|entry| entry.initial_scale, self.cluster.initial_scale)
+        self.defaults().initial_scale
     }
 
     /// `L'`: the namespace's cap, else the cluster's `max-scale-limit` (0 = none).
     pub fn limit(&self) -> Setting<'a> {
-        self.pick(|entry| entry.max_scale_limit, self.cluster.max_scale_limit)
+        self.defaults().limit
     }
 }
 
