@@ -122,7 +122,7 @@ run: policy.wasm runner
 # text (what the policy does, settings, examples, deploy) that `kwctl inspect` prints: a few
 # screens, not this project's whole README.
 annotated-policy.wasm: policy.wasm policy.yaml docs/usage.md
-	@command -v kwctl >/dev/null || { echo "kwctl is not installed: get it from https://github.com/kubewarden/kubewarden-controller/releases (kwctl lives there since Kubewarden 1.32) to annotate and push the policy" >&2; exit 1; }
+	@command -v kwctl >/dev/null || { echo "kwctl is not installed: get it from https://github.com/kubewarden/adm-controller/releases (Kubewarden's monorepo, kubewarden-controller until its rename in 1.36; kubewarden/kwctl is archived) to annotate and push the policy" >&2; exit 1; }
 	kwctl annotate -m policy.yaml -u docs/usage.md -o annotated-policy.wasm policy.wasm
 
 # e2e.bats through kwctl when it is installed, otherwise through the in-repo runner (which
