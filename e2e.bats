@@ -203,6 +203,17 @@ policy_run() {
   warnings | grep -qx "$P/max-scale left to the cluster's 2: writing it would conflict with activation-scale 3"
 }
 
+@test "activation-scale: a cluster max-scale raised to min-scale below it is written as activation-scale" {
+  policy_run --request-path $REQUESTS/service-min4-activation5.json --settings-json '{"autoscaler": {"max-scale": "3"}}'
+  [ "$status" -eq 0 ]
+  [ "$(scale_after $REQUESTS/service-min4-activation5.json)" = "4 5 4" ]
+  warnings | grep -qx "$P/max-scale set to 5: the cluster max-scale 3 is below min-scale 4, and activation-scale 5 needs a max-scale of at least 5"
+  # Above the limit no max fits: it is left to the cluster, as before.
+  policy_run --request-path $REQUESTS/service-min4-activation5.json --settings-json '{"autoscaler": {"max-scale": "3", "max-scale-limit": "4"}}'
+  [ "$status" -eq 0 ]
+  [ "$(scale_after $REQUESTS/service-min4-activation5.json)" = "4 absent 3" ]
+}
+
 @test "activation-scale: the user's own min-scale above it is rejected in Knative's words" {
   policy_run --request-path $REQUESTS/service-min5-activation3.json
   [ "$status" -eq 0 ]
