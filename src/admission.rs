@@ -64,7 +64,7 @@ fn decide(
     if kserve_kind {
         let namespace = request.namespace.clone();
         let defaults = defaults(settings, &namespace, get_resource);
-        let scope = scope(&defaults.cluster, &namespace, defaults.entry);
+        let scope = scope(&defaults, &namespace, settings);
         let strategy = settings.default_initial_scale;
         let verdict = match request.whole_objects() {
             Ok((object, old)) => kserve::check::answer(&request, &object, &old, &scope, strategy),
@@ -96,41 +96,46 @@ fn decide(
     let audit = settings.audit_changes && request.is_audit_scan();
     let namespace = request.namespace.clone();
     let defaults = defaults(settings, &namespace, get_resource);
-    let mut warnings = defaults.warnings;
     let resolved = resolve_template(
         request.object,
-        &scope(&defaults.cluster, &namespace, defaults.entry),
+        &scope(&defaults, &namespace, settings),
         settings.default_initial_scale,
     );
+    let mut warnings = defaults.warnings;
     let outcome = match resolved {
         Ok(None) => Outcome::Accept,
-        Ok(Some((_, notes))) if audit => Outcome::Reject(audit_report(&notes)),
-        Ok(Some((metadata, notes))) => {
-            match splice::with_template_metadata(&request.payload, &metadata) {
-                Ok(object) => {
-                    for note in notes {
-                        if note.warn() {
-                            warnings.push(note.message());
-                        } else {
-                            log::info(&note.message());
-                        }
+        Ok(Some(resolved)) if audit => Outcome::Reject(audit_report(&resolved)),
+        Ok(Some(Resolved {
+            metadata,
+            notes,
+            profile,
+        })) => match splice::with_template_metadata(&request.payload, &metadata) {
+            Ok(object) => {
+                for note in notes {
+                    if note.warn() {
+                        warnings.push(note.message());
+                    } else {
+                        log::info(&note.message());
                     }
-                    Outcome::Mutate(MutatedObject::new(object))
                 }
-                Err(message) => Outcome::Reject(message),
+                warnings.extend(profile);
+                Outcome::Mutate(MutatedObject::new(object))
             }
-        }
+            Err(message) => Outcome::Reject(message),
+        },
         Err(message) => Outcome::Reject(message),
     };
     Verdict { outcome, warnings }
 }
 
 /// What a request resolves with: the cluster's config-autoscaler (static, or live in
-/// context-aware mode), its namespace's entry, and a warning for each of them that could not be
-/// read as configured.
+/// context-aware mode), its namespace's entry, the profile of objects that choose none (the
+/// Namespace's, else the namespace entry's, else the settings' default), and a warning for each
+/// of them that could not be read as configured.
 struct Defaults {
     cluster: ClusterConfig,
     entry: Option<NamespaceEntry>,
+    profile: Option<String>,
     warnings: Vec<String>,
 }
 
@@ -143,47 +148,64 @@ fn defaults(
     let tenancy = tenancy(settings, namespace, &source.cluster, get_resource);
     let mut warnings: Vec<String> = source.fallback_warning.into_iter().collect();
     warnings.extend(tenancy.warnings);
+    let entry_profile = settings
+        .namespace_profiles
+        .iter()
+        .find(|(name, _)| name == namespace)
+        .map(|(_, profile)| profile.clone());
     Defaults {
         cluster: source.cluster,
         entry: tenancy.entry,
+        profile: tenancy
+            .profile
+            .or(entry_profile)
+            .or_else(|| settings.default_profile.clone()),
         warnings,
     }
 }
 
-/// The cluster's defaults, with the namespace's entry over them when it has one (section 10).
-fn scope<'a>(
-    cluster: &'a ClusterConfig,
-    namespace: &'a str,
-    entry: Option<NamespaceEntry>,
-) -> Scope<'a> {
-    match entry {
-        Some(entry) => Scope::in_namespace(cluster, namespace, entry),
-        None => Scope::of(cluster),
-    }
+/// The cluster's defaults, with the namespace's entry over them when it has one (section 10),
+/// and the profiles (section 11).
+fn scope<'a>(defaults: &'a Defaults, namespace: &'a str, settings: &'a Settings) -> Scope<'a> {
+    let scope = match defaults.entry {
+        Some(entry) => Scope::in_namespace(&defaults.cluster, namespace, entry),
+        None => Scope::of(&defaults.cluster),
+    };
+    let profile = defaults
+        .profile
+        .as_deref()
+        .and_then(|name| settings.profiles.iter().find(|p| p.name == name));
+    scope.with_profiles(&settings.profiles, profile)
 }
 
 /// The audit scanner reports a rejection as a failure: the object the policy would change at its
 /// next update, and how.
-fn audit_report(notes: &[Note]) -> String {
-    let changes = if notes.is_empty() {
+fn audit_report(resolved: &Resolved) -> String {
+    let changes: Vec<String> = (resolved.notes.iter().map(Note::message))
+        .chain(resolved.profile.iter().cloned())
+        .collect();
+    let changes = if changes.is_empty() {
         "its scale annotations rewritten under their canonical keys".to_string()
     } else {
-        notes
-            .iter()
-            .map(Note::message)
-            .collect::<Vec<_>>()
-            .join("; ")
+        changes.join("; ")
     };
     format!("not yet resolved by knative-scale-policy; its next update gets {changes}")
 }
 
-/// The template's metadata with the plan applied to its annotations, and the notes that say what
-/// was filled or corrected, and why; `Ok(None)` when nothing changes.
+/// A template the plan changes: its metadata with the plan applied to its annotations, the notes
+/// that say what was filled or corrected and why, and what a profile filled or left out.
+struct Resolved {
+    metadata: Value,
+    notes: Vec<Note>,
+    profile: Vec<String>,
+}
+
+/// The template as the rules resolve it; `Ok(None)` when nothing changes.
 fn resolve_template(
     object: ObjectView,
     scope: &Scope,
     strategy: InitialStrategy,
-) -> Result<Option<(Value, Vec<Note>)>, String> {
+) -> Result<Option<Resolved>, String> {
     let kserve_managed = has_owner(
         &object.owner_references,
         "serving.kserve.io",
@@ -210,9 +232,11 @@ fn resolve_template(
         return Ok(None);
     }
     write_keys(&annotations, Plan::keys(), json_annotations);
-    Ok(template
-        .remove("metadata")
-        .map(|metadata| (metadata, plan.notes)))
+    Ok(template.remove("metadata").map(|metadata| Resolved {
+        metadata,
+        notes: plan.notes,
+        profile: plan.profile.map(|fill| fill.messages()).unwrap_or_default(),
+    }))
 }
 
 /// The map under `key`, created when absent (or null); an error naming the field otherwise.

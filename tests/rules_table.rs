@@ -3,13 +3,11 @@
 
 mod common;
 
-use common::PREFIX;
 use common::rules_table::ROWS;
 use knative_scale_policy::admission::evaluate;
 use knative_scale_policy::config::settings::Settings;
 use knative_scale_policy::verdict::Outcome;
 use knative_scale_policy::wire::request::Admission;
-use serde_json::Value;
 
 #[test]
 fn every_rule_row_natively() {
@@ -29,13 +27,7 @@ fn every_rule_row_natively() {
             Outcome::Reject(message) => (false, message, request["object"].clone()),
         };
         let annotations = common::template_annotations(&object);
-        let scale = ["min-scale", "max-scale", "initial-scale"].map(|key| {
-            annotations
-                .get(&format!("{PREFIX}{key}"))
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        });
-        if let Err(failure) = row.check(accepted, &message, scale, &verdict.warnings) {
+        if let Err(failure) = row.check(accepted, &message, &annotations, &verdict.warnings) {
             failures.push(failure);
         }
     }

@@ -83,7 +83,7 @@ fn every_rule_row_on_the_wasm() {
         let outcome = row.check(
             evaluation.accepted(),
             &evaluation.message(),
-            evaluation.scale(),
+            &evaluation.annotations(),
             &evaluation.warnings(),
         );
         if let Err(failure) = outcome {
@@ -472,7 +472,7 @@ fn settings_are_validated_with_messages_naming_the_key() {
     assert_eq!(
         typo.message.as_deref(),
         Some(
-            "defaultInitalScale: unknown setting: the settings are autoscaler, defaultInitialScale, autoscalerConfigMap, auditChanges, knativeController, namespaces, namespaceAnnotations"
+            "defaultInitalScale: unknown setting: the settings are autoscaler, defaultInitialScale, autoscalerConfigMap, auditChanges, knativeController, namespaces, namespaceAnnotations, profiles, defaultProfile"
         )
     );
     let zero = verdict(settings("invalid-zero-initial-scale"));

@@ -3,36 +3,43 @@
 
 use serde_json::Value;
 
-use crate::config::values::{SettingsError, is_dns1123_label, map_or_null, path_segment};
+use crate::config::profiles::profile_name;
+use crate::config::values::{SettingsError, map_or_null, named_entries, path_segment};
 use crate::rules::cluster::ClusterConfig;
+use crate::rules::profile::Profile;
 use crate::rules::tenant::NamespaceEntry;
 use crate::wire::json_values::json_type;
 
 /// The entries by namespace name (a few; a list costs the module less than a map).
 pub type Namespaces = Vec<(String, NamespaceEntry)>;
 
-const ENTRY_KEYS: &str = "min-scale, max-scale, initial-scale and max-scale-limit";
+/// The profile of each namespace that names one (rules section 11).
+pub type NamespaceProfiles = Vec<(String, String)>;
 
-/// Reads the map; each entry must only narrow `cluster` (the `autoscaler` setting).
-pub fn namespaces(value: &Value, cluster: &ClusterConfig) -> Result<Namespaces, SettingsError> {
-    let expected = "a map from a namespace's name to its min-scale, max-scale, initial-scale and max-scale-limit";
-    let Some(names) = map_or_null(value, "namespaces", expected)? else {
-        return Ok(Vec::new());
-    };
-    let mut entries = Vec::with_capacity(names.len());
-    for (name, data) in names {
-        let path = format!("namespaces.{}", path_segment(name));
-        if !is_dns1123_label(name) {
-            let rule = "invalid namespace name: expected a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters)";
-            return Err(SettingsError::new(path, rule));
+const ENTRY_KEYS: &str = "min-scale, max-scale, initial-scale, max-scale-limit and profile";
+
+/// Reads the map (or list with `name`s); each entry must only narrow `cluster` (the
+/// `autoscaler` setting), and a profile it names must be one of `profiles`.
+pub fn namespaces(
+    value: &Value,
+    cluster: &ClusterConfig,
+    profiles: &[Profile],
+) -> Result<(Namespaces, NamespaceProfiles), SettingsError> {
+    let expected = "a map from a namespace's name to its min-scale, max-scale, initial-scale, max-scale-limit and profile";
+    let (mut entries, mut chosen) = (Vec::new(), Vec::new());
+    for (name, path, data) in named_entries(value, "namespaces", "namespace", expected)? {
+        let mut data = data;
+        if let Some(profile) = data.as_object_mut().and_then(|map| map.remove("profile")) {
+            let profile = profile_name(&profile, &format!("{path}.profile"), profiles)?;
+            chosen.push((name.clone(), profile));
         }
-        let entry = entry(data, &path)?;
+        let entry = entry(&data, &path)?;
         entry
             .validate(cluster)
             .map_err(|error| SettingsError::new(format!("{path}.{}", error.key), error.message))?;
-        entries.push((name.clone(), entry));
+        entries.push((name, entry));
     }
-    Ok(entries)
+    Ok((entries, chosen))
 }
 
 fn entry(data: &Value, path: &str) -> Result<NamespaceEntry, SettingsError> {
@@ -80,7 +87,9 @@ mod tests {
     use serde_json::json;
 
     fn read(value: Value, cluster: &ClusterConfig) -> Result<Namespaces, String> {
-        namespaces(&value, cluster).map_err(|error| error.to_string())
+        namespaces(&value, cluster, &[])
+            .map(|(entries, _)| entries)
+            .map_err(|error| error.to_string())
     }
 
     #[test]
@@ -102,6 +111,18 @@ mod tests {
         assert_eq!(entry_of(&entries, "team-b").unwrap().max_scale, Some(3));
         assert_eq!(entry_of(&entries, "team-c"), None);
         assert_eq!(read(Value::Null, &open), Ok(Vec::new()));
+        // The same as a list of maps with a name, which Kubewarden's forms edit (section 11).
+        let listed = read(
+            json!([{"name": "team-b", "max-scale": 3}, {"name": "team-a", "max-scale-limit": "6", "min-scale": "1"}]),
+            &open,
+        )
+        .unwrap();
+        assert_eq!(entry_of(&listed, "team-a"), entry_of(&entries, "team-a"));
+        assert_eq!(entry_of(&listed, "team-b"), entry_of(&entries, "team-b"));
+        assert_eq!(
+            read(json!([{"name": "a"}, {"name": "a"}]), &open).unwrap_err(),
+            "namespaces.a: the name is given twice"
+        );
         assert_eq!(
             read(json!({"team-a": null}), &open).unwrap(),
             vec![("team-a".to_string(), NamespaceEntry::default())]
@@ -119,7 +140,7 @@ mod tests {
         for (value, expected) in [
             (
                 json!({"team-a": {"max-scale-limt": "6"}}),
-                "namespaces.team-a.max-scale-limt: unknown key: the keys are min-scale, max-scale, initial-scale and max-scale-limit",
+                "namespaces.team-a.max-scale-limt: unknown key: the keys are min-scale, max-scale, initial-scale, max-scale-limit and profile",
             ),
             (
                 json!({"team-a": {"stable-window": "60s"}}),
@@ -163,7 +184,15 @@ mod tests {
             ),
             (
                 json!(["team-a"]),
+                "namespaces[0]: expected a map with a name, got a string",
+            ),
+            (
+                json!(7),
                 "namespaces: expected a map from a namespace's name",
+            ),
+            (
+                json!({"team-a": {"profile": "gpu"}}),
+                "namespaces.team-a.profile: invalid value \"gpu\": expected the name of a profile, and the settings have no profiles",
             ),
         ] {
             let error = read(value.clone(), &limited).unwrap_err();

@@ -3,17 +3,20 @@
 //! `autoscalerConfigMap` where to read config-autoscaler live, `auditChanges` whether the audit
 //! scanner hears of objects the policy would change (section 8), `knativeController` whose
 //! Service-owned Configurations are left alone (section 1), `namespaces` and
-//! `namespaceAnnotations` the namespaces' own defaults and caps (section 10).
+//! `namespaceAnnotations` the namespaces' own defaults and caps (section 10), `profiles` and
+//! `defaultProfile` the named autoscaling profiles (section 11).
 
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::config::namespaces::{Namespaces, namespaces};
+use crate::config::namespaces::{NamespaceProfiles, Namespaces, namespaces};
+use crate::config::profiles::{profile_name, profiles};
 use crate::config::values::{
     SettingsError, invalid_value, is_dns1123_label, is_dns1123_subdomain, map_or_null, path_segment,
 };
 use crate::rules::cluster::ClusterConfig;
+use crate::rules::profile::Profile;
 use crate::rules::resolve::InitialStrategy;
 use crate::wire::json_values::json_type;
 
@@ -32,6 +35,11 @@ pub struct Settings {
     pub namespaces: Namespaces,
     /// Context-aware mode: a Namespace's own annotations lay over its entry (section 10).
     pub namespace_annotations: bool,
+    /// Named autoscaling profiles (rules section 11), the profile of objects that choose none,
+    /// and each namespace's profile.
+    pub profiles: Vec<Profile>,
+    pub default_profile: Option<String>,
+    pub namespace_profiles: NamespaceProfiles,
 }
 
 /// The ServiceAccount of Knative Serving's controller in a default install.
@@ -47,6 +55,9 @@ impl Default for Settings {
             knative_controller: KNATIVE_CONTROLLER.to_string(),
             namespaces: Vec::new(),
             namespace_annotations: false,
+            profiles: Vec::new(),
+            default_profile: None,
+            namespace_profiles: Vec::new(),
         }
     }
 }
@@ -67,7 +78,7 @@ impl Default for ConfigMapRef {
     }
 }
 
-const SETTING_NAMES: &str = "autoscaler, defaultInitialScale, autoscalerConfigMap, auditChanges, knativeController, namespaces, namespaceAnnotations";
+const SETTING_NAMES: &str = "autoscaler, defaultInitialScale, autoscalerConfigMap, auditChanges, knativeController, namespaces, namespaceAnnotations, profiles, defaultProfile";
 
 impl Settings {
     /// Reads and validates settings; errors name the setting and the rule.
@@ -77,12 +88,15 @@ impl Settings {
             return Ok(Settings::default());
         };
         let mut settings = Settings::default();
-        let mut namespaces_value = &Value::Null;
+        let (mut namespaces_value, mut profiles_value) = (&Value::Null, &Value::Null);
+        let mut default_profile = &Value::Null;
         for (name, value) in fields {
             match name.as_str() {
                 "autoscaler" => settings.autoscaler = autoscaler(value)?,
-                // Read after the loop: an entry is checked against the cluster's values.
+                // Read after the loop: checked against the cluster's values and the profiles.
                 "namespaces" => namespaces_value = value,
+                "profiles" => profiles_value = value,
+                "defaultProfile" => default_profile = value,
                 "namespaceAnnotations" => {
                     settings.namespace_annotations = boolean("namespaceAnnotations", value)?
                 }
@@ -96,7 +110,13 @@ impl Settings {
                 }
             }
         }
-        settings.namespaces = namespaces(namespaces_value, &settings.autoscaler)?;
+        settings.profiles = profiles(profiles_value, &settings.autoscaler)?;
+        (settings.namespaces, settings.namespace_profiles) =
+            namespaces(namespaces_value, &settings.autoscaler, &settings.profiles)?;
+        if !default_profile.is_null() {
+            let name = profile_name(default_profile, "defaultProfile", &settings.profiles)?;
+            settings.default_profile = Some(name);
+        }
         Ok(settings)
     }
 }
@@ -243,7 +263,7 @@ mod tests {
     fn unknown_top_level_setting_is_rejected() {
         assert_eq!(
             settings(json!({"defaultInitalScale": "min"})).unwrap_err(),
-            "defaultInitalScale: unknown setting: the settings are autoscaler, defaultInitialScale, autoscalerConfigMap, auditChanges, knativeController, namespaces, namespaceAnnotations"
+            "defaultInitalScale: unknown setting: the settings are autoscaler, defaultInitialScale, autoscalerConfigMap, auditChanges, knativeController, namespaces, namespaceAnnotations, profiles, defaultProfile"
         );
     }
 

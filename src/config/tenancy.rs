@@ -10,15 +10,18 @@ use crate::config::live::{host_reason, resource_request};
 use crate::config::namespaces::entry_of;
 use crate::config::settings::Settings;
 use crate::rules::cluster::{ClusterConfig, ConfigError, int_value};
-use crate::rules::keys::PROJECT_PREFIX;
+use crate::rules::keys::{PROFILE_KEY, PROJECT_PREFIX};
 use crate::rules::message::cut;
+use crate::rules::profile::chosen;
 use crate::rules::tenant::NamespaceEntry;
 use crate::wire::json_values::json_type;
 
-/// The entry to resolve with (`None`: the cluster's values alone) and what could not be used.
+/// The entry to resolve with (`None`: the cluster's values alone), the profile the Namespace
+/// chooses with its annotation (section 11), and what could not be used.
 #[derive(Debug, Default, PartialEq)]
 pub struct Tenancy {
     pub entry: Option<NamespaceEntry>,
+    pub profile: Option<String>,
     pub warnings: Vec<String>,
 }
 
@@ -47,7 +50,16 @@ pub fn tenancy(
     }
     if settings.namespace_annotations {
         match namespace_values(namespace, get_resource) {
-            Ok((values, invalid)) => {
+            Ok(((values, invalid), profile)) => {
+                match profile.map(|name| chosen(&settings.profiles, &name).map(|p| p.name.clone()))
+                {
+                    Some(Ok(name)) => tenancy.profile = Some(name),
+                    Some(Err(why)) => tenancy.warnings.push(format!(
+                        "Namespace {namespace}: annotation {}",
+                        why.replacen(": ", " ignored: ", 1)
+                    )),
+                    None => {}
+                }
                 let (narrowed, refused) = entry.overlaid(&values, cluster);
                 entry = narrowed;
                 let ignored = |key: &str, message: &str| {
@@ -78,18 +90,18 @@ pub fn tenancy(
 /// A Namespace's values by key, in `NamespaceEntry::KEYS` order, and those that are not integers.
 type NamespaceValues = (Vec<(&'static str, i32)>, Vec<ConfigError>);
 
-/// The Namespace's values; `Err` when the Namespace cannot be read.
+/// The Namespace's values and the profile it names; `Err` when the Namespace cannot be read.
 fn namespace_values(
     namespace: &str,
     get_resource: &mut impl FnMut(&[u8]) -> Result<Vec<u8>, String>,
-) -> Result<NamespaceValues, String> {
+) -> Result<(NamespaceValues, Option<String>), String> {
     let request = resource_request("Namespace", namespace, None, "metadata.annotations");
     let answer = get_resource(&request)?;
     let object: Value = serde_json::from_slice(&answer)
         .map_err(|error| format!("the host's answer is not JSON: {error}"))?;
     let annotations = match object.pointer("/metadata/annotations") {
         _ if !object.is_object() => return Err("the host's answer is not a Namespace".into()),
-        None | Some(Value::Null) => return Ok((Vec::new(), Vec::new())),
+        None | Some(Value::Null) => return Ok(((Vec::new(), Vec::new()), None)),
         Some(Value::Object(annotations)) => annotations,
         Some(_) => return Err("its annotations are not a map".into()),
     };
@@ -111,7 +123,11 @@ fn namespace_values(
             Err(error) => invalid.push(error),
         }
     }
-    Ok((values, invalid))
+    let profile = match annotations.get(PROFILE_KEY) {
+        Some(Value::String(name)) => Some(name.clone()),
+        _ => None,
+    };
+    Ok(((values, invalid), profile))
 }
 
 #[cfg(test)]

@@ -48,6 +48,64 @@ pub(crate) fn map_or_null<'a>(
     }
 }
 
+/// A setting of named entries (`namespaces`, `profiles`): a map from a name (a DNS-1123 label)
+/// to its entry, or the same as a list of maps with a `name` key, which Kubewarden's settings
+/// forms can edit (rules section 11). The entries by name, each with its path for errors.
+pub(crate) fn named_entries(
+    value: &Value,
+    setting: &str,
+    noun: &str,
+    expected: &str,
+) -> Result<Vec<(String, String, Value)>, SettingsError> {
+    let mut entries: Vec<(String, String, Value)> = Vec::new();
+    let mut add = |name: &str, entry: Value| {
+        let path = format!("{setting}.{}", path_segment(name));
+        if !is_dns1123_label(name) {
+            let rule = format!(
+                "invalid {noun} name: expected a DNS-1123 label (lower-case letters, digits and '-', at most 63 characters)"
+            );
+            return Err(SettingsError::new(path, rule));
+        }
+        if entries.iter().any(|(known, _, _)| known == name) {
+            return Err(SettingsError::new(path, "the name is given twice"));
+        }
+        entries.push((name.to_string(), path, entry));
+        Ok(())
+    };
+    match value {
+        Value::Null => {}
+        Value::Object(map) => {
+            for (name, entry) in map {
+                add(name, entry.clone())?;
+            }
+        }
+        Value::Array(list) => {
+            for (index, item) in list.iter().enumerate() {
+                let at = format!("{setting}[{index}]");
+                let Value::Object(fields) = item else {
+                    let rule = format!("expected a map with a name, got {}", json_type(item));
+                    return Err(SettingsError::new(at, rule));
+                };
+                let mut fields = fields.clone();
+                let name = match fields.remove("name") {
+                    Some(Value::String(name)) => name,
+                    other => {
+                        let found = other.as_ref().map_or("nothing", json_type);
+                        let rule = format!("expected the entry's name as a string, got {found}");
+                        return Err(SettingsError::new(format!("{at}.name"), rule));
+                    }
+                };
+                add(&name, Value::Object(fields))?;
+            }
+        }
+        other => {
+            let rule = format!("expected {expected}, got {}", json_type(other));
+            return Err(SettingsError::new(setting, rule));
+        }
+    }
+    Ok(entries)
+}
+
 pub(crate) fn invalid_value(path: &str, value: &Value, expected: &str) -> SettingsError {
     let rule = format!("invalid value {}: expected {expected}", describe(value));
     SettingsError::new(path, rule)

@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::kserve::projection::{self, Component, Dropped, Origin, Projection};
 use crate::rules::cluster::ClusterConfig;
 use crate::rules::defaults::cap_phrase;
-use crate::rules::keys::{ACTIVATION_SCALE_KEY, Bound, lookup};
+use crate::rules::keys::{ACTIVATION_SCALE_KEY, Bound, PROFILE_KEY, lookup};
 use crate::rules::plan::{PlanError, plan};
 use crate::rules::refusal::{Refusal, left_above_cap};
 use crate::rules::resolve::InitialStrategy;
@@ -92,6 +92,10 @@ pub fn check(
                             .filter(|note| note.warn())
                             .map(|note| format!("{}: {}", component.name, note.future_message())),
                     );
+                    let profile = plan.profile.iter().flat_map(|fill| fill.messages());
+                    findings
+                        .warnings
+                        .extend(profile.map(|message| format!("{}: {message}", component.name)));
                 }
                 // What Knative checks beyond the bounds, on the Service as the policy resolves it.
                 validate(&service, cluster)
@@ -156,6 +160,11 @@ fn refusal(component: &Component, error: &PlanError) -> String {
     };
     let activation_origin = || component.origin(ACTIVATION_SCALE_KEY);
     let (first, sentence) = match error {
+        PlanError::UnknownProfile(message) => {
+            let origin = component.origin(PROFILE_KEY);
+            let sentence = message.replacen(PROFILE_KEY, &origin.text, 1);
+            (origin, sentence)
+        }
         PlanError::Invalid(invalid) => {
             let origin = component.origin(invalid.key);
             let sentence = invalid.message_for(&origin.text);

@@ -82,6 +82,9 @@ impl AutoscalerClass {
 /// defaults and cap (`<prefix>min-scale`, ..., rules section 10).
 pub const PROJECT_PREFIX: &str = "knative-scale-policy.github.io/";
 
+/// The template annotation (and a Namespace's) that chooses an autoscaling profile (section 11).
+pub const PROFILE_KEY: &str = "knative-scale-policy.github.io/profile";
+
 /// The policy's own annotation on the template: which keys it resolved, from what, to what.
 pub const RECORD_KEY: &str = "knative-scale-policy.github.io/resolved";
 

@@ -8,6 +8,7 @@
 //! - `resolve`: sections 3 and 4, the three bounds and why each was filled or corrected;
 //! - `refusal`: why the bounds cannot be admitted, in the user's terms;
 //! - `tenant`: section 10, a namespace's defaults and cap over the cluster's;
+//! - `profile`: section 11, named autoscaling profiles;
 //! - `record`: section 5's stability record;
 //! - `plan`: from a template's annotations to what the policy writes there;
 //! - `message`: the sentences' helpers (quoting, cutting, one-line warnings);
@@ -21,6 +22,7 @@ pub mod go;
 pub mod keys;
 pub mod message;
 pub mod plan;
+pub mod profile;
 pub mod record;
 pub mod refusal;
 pub mod resolve;

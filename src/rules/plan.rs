@@ -1,11 +1,15 @@
 //! From a template's annotations to what the policy writes there: restore what it resolved before
 //! (section 5), read the user's values (section 2), resolve (section 3), and record (section 5).
 
+use std::borrow::Cow;
+
 use super::annotations::Annotations;
+use super::defaults::{Defaults, Owner};
 use super::keys::{
-    ACTIVATION_SCALE_KEY, AutoscalerClass, Bound, InvalidValue, RECORD_KEY, Written, lookup,
-    parse_go_int32, parse_scale,
+    ACTIVATION_SCALE_KEY, AutoscalerClass, Bound, InvalidValue, PROFILE_KEY, RECORD_KEY, Written,
+    lookup, parse_go_int32, parse_scale,
 };
+use super::profile::{ANNOTATION_KEYS, Fill, Profile, annotation_key, chosen, fill};
 use super::record::{Entry, Record};
 use super::refusal::Refusal;
 use super::resolve::{InitialStrategy, Reason, Resolution, Traits, UserBounds, resolve};
@@ -18,18 +22,26 @@ pub struct Plan {
     /// Canonical text for `min-scale`, `max-scale`, `initial-scale`, in that order; `None` for a
     /// bound left to the cluster (rule 3.2.4), whose key is left absent.
     pub values: [(Bound, Option<String>); 3],
+    /// The keys a profile fills (section 11), as `profile::KEYS` names them, and the keys a
+    /// profile filled before that it fills no more.
+    pub fills: Vec<(&'static str, String)>,
+    pub cleared: Vec<&'static str>,
     /// The stability record, `None` when nothing was resolved.
     pub record: Option<String>,
     pub notes: Vec<Note>,
+    /// What the profile filled and left out, with the profile's name.
+    pub profile: Option<Fill>,
 }
 
 impl Plan {
-    /// Every key a plan writes or removes: the three kebab keys, their aliases, the record.
+    /// Every key a plan writes or removes: the three kebab keys, their aliases, the record, and
+    /// the keys a profile may fill.
     pub fn keys() -> impl Iterator<Item = &'static str> {
         Bound::ALL
             .into_iter()
             .flat_map(|bound| [bound.key(), bound.alias()])
             .chain([RECORD_KEY])
+            .chain(ANNOTATION_KEYS)
     }
 
     /// Writes the plan into `annotations`: the three kebab keys, no aliases, the record (or
@@ -47,6 +59,16 @@ impl Plan {
                 }
                 None => changed |= annotations.remove(bound.key()).is_some(),
                 Some(_) => {}
+            }
+        }
+        for key in &self.cleared {
+            changed |= annotations.remove(annotation_key(key)).is_some();
+        }
+        for (key, value) in &self.fills {
+            let key = annotation_key(key);
+            if annotations.get(key) != Some(value.as_str()) {
+                annotations.insert(key.to_string(), value.clone());
+                changed = true;
             }
         }
         if annotations.get(RECORD_KEY) != self.record.as_deref() {
@@ -99,6 +121,8 @@ pub enum PlanError {
     Invalid(InvalidValue),
     /// Values the rules refuse (section 3.2).
     Refused(Refusal),
+    /// The template chooses a profile the cluster does not have (section 11).
+    UnknownProfile(String),
 }
 
 impl std::fmt::Display for PlanError {
@@ -106,6 +130,7 @@ impl std::fmt::Display for PlanError {
         match self {
             PlanError::Invalid(invalid) => invalid.fmt(f),
             PlanError::Refused(refusal) => refusal.fmt(f),
+            PlanError::UnknownProfile(message) => f.write_str(message),
         }
     }
 }
@@ -129,7 +154,14 @@ pub fn plan(
             .map(|w| parse_scale(&w).map_err(PlanError::Invalid))
             .transpose()
     });
-    let activation = annotations
+    let profile = match annotations.get(PROFILE_KEY) {
+        Some(name) => Some(chosen(scope.profiles, name).map_err(PlanError::UnknownProfile)?),
+        None => scope.profile,
+    };
+    // The template as the user wrote it: what a profile fills is checked against it (section 11).
+    let (mut users, restored) = users_template(annotations, record.as_ref(), &written, profile);
+    let filled = profile.map(|profile| fill(profile, users.to_mut(), scope.cluster));
+    let activation = users
         .get(ACTIVATION_SCALE_KEY)
         .map(|text| {
             parse_go_int32(text).map_err(|_| {
@@ -148,18 +180,79 @@ pub fn plan(
     };
     let traits = Traits {
         kserve_managed,
-        class: AutoscalerClass::of_revision(annotations, scope.cluster.pod_autoscaler_class),
+        class: AutoscalerClass::of_revision(&users, scope.cluster.pod_autoscaler_class),
     };
-    let resolution =
-        resolve(user, traits, &scope.defaults(), strategy).map_err(PlanError::Refused)?;
+    let defaults = with_profile(scope.defaults(), profile);
+    let resolution = resolve(user, traits, &defaults, strategy).map_err(PlanError::Refused)?;
+    let fills = filled
+        .as_ref()
+        .map(|f| f.written.clone())
+        .unwrap_or_default();
     Ok(Plan {
         values: Bound::ALL.map(|bound| {
             let resolved = resolution.get(bound);
             (bound, resolved.written.then(|| resolved.value.to_string()))
         }),
-        record: record_of(&resolution, &written),
+        cleared: restored
+            .into_iter()
+            .filter(|key| !fills.iter().any(|(filled, _)| filled == key))
+            .collect(),
+        record: record_of(&resolution, &written, &fills),
+        fills,
         notes: notes_of(&resolution),
+        profile: filled.filter(|fill| !fill.written.is_empty() || !fill.refused.is_empty()),
     })
+}
+
+/// A profile's bounds are defaults, over the namespace's and the cluster's (section 11).
+fn with_profile<'a>(mut defaults: Defaults<'a>, profile: Option<&'a Profile>) -> Defaults<'a> {
+    if let Some(profile) = profile {
+        let owner = Owner::Profile(&profile.name);
+        defaults.min_scale = defaults.min_scale.over(profile.bound(Bound::Min), owner);
+        defaults.max_scale = defaults.max_scale.over(profile.bound(Bound::Max), owner);
+        defaults.initial_scale = defaults
+            .initial_scale
+            .over(profile.bound(Bound::Initial), owner);
+    }
+    defaults
+}
+
+/// The template's annotations as the user wrote them: the bounds' values as the user had them
+/// (section 5), and without the keys a profile filled that still hold what it wrote. Those keys
+/// are returned too. Built only where a profile is or was at work; else the annotations as they
+/// are, whose bounds the rules read through `written` alone.
+fn users_template<'a>(
+    annotations: &'a Annotations,
+    record: Option<&Record>,
+    written: &[Option<Written<'_>>; 3],
+    profile: Option<&Profile>,
+) -> (Cow<'a, Annotations>, Vec<&'static str>) {
+    let filled_before: Vec<&'static str> = record
+        .map(|record| {
+            record
+                .entries()
+                .iter()
+                .filter(|entry| Bound::from_name(entry.key).is_none())
+                .filter(|entry| annotations.get(annotation_key(entry.key)) == Some(&entry.written))
+                .map(|entry| entry.key)
+                .collect()
+        })
+        .unwrap_or_default();
+    if profile.is_none() && filled_before.is_empty() {
+        return (Cow::Borrowed(annotations), filled_before);
+    }
+    let mut users = annotations.clone();
+    for bound in Bound::ALL {
+        users.remove(bound.key());
+        users.remove(bound.alias());
+    }
+    for value in written.iter().flatten() {
+        users.insert(value.key.to_string(), value.text.to_string());
+    }
+    for key in &filled_before {
+        users.remove(annotation_key(key));
+    }
+    (Cow::Owned(users), filled_before)
 }
 
 /// The user's value for `bound`: Knative's alias priority, except that a key the policy resolved
@@ -189,7 +282,16 @@ fn users_value<'a>(
     }
 }
 
-fn record_of(resolution: &Resolution, written: &[Option<Written<'_>>; 3]) -> Option<String> {
+fn record_of(
+    resolution: &Resolution,
+    written: &[Option<Written<'_>>; 3],
+    fills: &[(&'static str, String)],
+) -> Option<String> {
+    let filled = fills.iter().map(|(key, value)| Entry {
+        key,
+        original: None,
+        written: value.clone(),
+    });
     let entries = Bound::ALL
         .into_iter()
         .zip(written)
@@ -198,10 +300,11 @@ fn record_of(resolution: &Resolution, written: &[Option<Written<'_>>; 3]) -> Opt
             resolved.reason.is_some() && resolved.written
         })
         .map(|(bound, original)| Entry {
-            bound,
+            key: bound.name(),
             original: original.as_ref().map(|w| w.text.to_string()),
             written: resolution.get(bound).value.to_string(),
         })
+        .chain(filled)
         .collect();
     let record = Record::new(entries);
     (!record.is_empty()).then(|| record.render())

@@ -1,12 +1,15 @@
 //! The stability record (section 5): which keys the policy resolved, what the user had written
 //! there, and what the policy wrote. Kept in one template annotation as readable text, e.g.
-//! `min-scale: absent -> 2, initial-scale: 5 -> 3`.
+//! `min-scale: absent -> 2, initial-scale: 5 -> 3, window: absent -> 120s` (a bound, or a key a
+//! profile filled, section 11).
 
 use super::keys::Bound;
+use super::profile::KEYS;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
-    pub bound: Bound,
+    /// The key without `autoscaling.knative.dev/`: a bound's name or a profile's key.
+    pub key: &'static str,
     /// The user's text, `None` where the key was absent.
     pub original: Option<String>,
     pub written: String,
@@ -29,7 +32,15 @@ impl Record {
     }
 
     pub fn entry(&self, bound: Bound) -> Option<&Entry> {
-        self.entries.iter().find(|entry| entry.bound == bound)
+        self.named(bound.name())
+    }
+
+    pub fn named(&self, key: &str) -> Option<&Entry> {
+        self.entries.iter().find(|entry| entry.key == key)
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
     }
 
     /// `None` for text this policy did not write (edited by hand): the keys it named are then
@@ -39,14 +50,13 @@ impl Record {
         for item in text.split(',') {
             let (name, change) = item.split_once(':')?;
             let (original, written) = change.split_once("->")?;
-            let bound = Bound::from_name(name.trim())?;
+            let key = KEYS.into_iter().find(|key| *key == name.trim())?;
             let (original, written) = (original.trim(), written.trim());
-            if written.is_empty() || original.is_empty() || entries.iter().any(|e| e.bound == bound)
-            {
+            if written.is_empty() || original.is_empty() || entries.iter().any(|e| e.key == key) {
                 return None;
             }
             entries.push(Entry {
-                bound,
+                key,
                 original: (original != ABSENT).then(|| original.to_string()),
                 written: written.to_string(),
             });
@@ -60,7 +70,7 @@ impl Record {
             .map(|entry| {
                 format!(
                     "{}: {} -> {}",
-                    entry.bound.name(),
+                    entry.key,
                     entry.original.as_deref().unwrap_or(ABSENT),
                     entry.written
                 )
@@ -77,12 +87,12 @@ mod tests {
     fn sample() -> Record {
         Record::new(vec![
             Entry {
-                bound: Bound::Min,
+                key: "min-scale",
                 original: None,
                 written: "2".into(),
             },
             Entry {
-                bound: Bound::Initial,
+                key: "initial-scale",
                 original: Some("5".into()),
                 written: "3".into(),
             },
@@ -103,7 +113,7 @@ mod tests {
         assert_eq!(
             Record::parse("max-scale:0->10").unwrap().entry(Bound::Max),
             Some(&Entry {
-                bound: Bound::Max,
+                key: "max-scale",
                 original: Some("0".into()),
                 written: "10".into()
             })
@@ -117,6 +127,7 @@ mod tests {
             "garbage",
             "min-scale: absent",
             "minScale: absent -> 2",
+            "stable-window: absent -> 60s",
             "min-scale: absent -> ",
             "min-scale: absent -> 2, min-scale: absent -> 3",
         ] {

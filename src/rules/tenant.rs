@@ -3,6 +3,7 @@
 
 use super::cluster::{ClusterConfig, ConfigError, int_value};
 use super::defaults::{Defaults, Owner, Setting};
+use super::profile::Profile;
 
 /// A namespace's entry: config-autoscaler's bound keys, each `None` where the cluster's applies.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -198,6 +199,11 @@ impl NamespaceEntry {
 pub struct Scope<'a> {
     pub cluster: &'a ClusterConfig,
     pub namespace: Option<(&'a str, NamespaceEntry)>,
+    /// The cluster's autoscaling profiles (section 11).
+    pub profiles: &'a [Profile],
+    /// The profile of an object that chooses none: its Namespace's, its namespace entry's, or
+    /// the settings' default.
+    pub profile: Option<&'a Profile>,
 }
 
 impl<'a> Scope<'a> {
@@ -206,13 +212,24 @@ impl<'a> Scope<'a> {
         Scope {
             cluster,
             namespace: None,
+            profiles: &[],
+            profile: None,
         }
     }
 
     pub fn in_namespace(cluster: &'a ClusterConfig, name: &'a str, entry: NamespaceEntry) -> Self {
         Scope {
-            cluster,
             namespace: Some((name, entry)),
+            ..Scope::of(cluster)
+        }
+    }
+
+    /// With the cluster's profiles, and the one an object that chooses none gets.
+    pub fn with_profiles(self, profiles: &'a [Profile], profile: Option<&'a Profile>) -> Self {
+        Scope {
+            profiles,
+            profile,
+            ..self
         }
     }
 

@@ -49,6 +49,33 @@ const RETENTION: Key = key!(
     "scaleToZeroPodRetentionPeriod"
 );
 
+/// Every per-revision key Knative validates, with its alias.
+const KEYS: [&Key; 15] = [
+    &CLASS,
+    &MIN_SCALE,
+    &MAX_SCALE,
+    &INITIAL_SCALE,
+    &ACTIVATION_SCALE,
+    &METRIC,
+    &ALGORITHM,
+    &TARGET,
+    &TARGET_UTILIZATION,
+    &TARGET_BURST_CAPACITY,
+    &PANIC_WINDOW,
+    &PANIC_THRESHOLD,
+    &WINDOW,
+    &SCALE_DOWN_DELAY,
+    &RETENTION,
+];
+
+/// True when `key` or its legacy alias is among `annotations` (Knative reads either).
+pub fn has_key_or_alias(annotations: &Annotations, key: &str) -> bool {
+    match KEYS.iter().find(|known| known.0 == key) {
+        Some(known) => get(annotations, known).is_some(),
+        None => annotations.contains_key(key),
+    }
+}
+
 /// `TargetMin`: the smallest target a revision may set, as Go prints it.
 const TARGET_MIN: &str = "0.01";
 /// `WindowMin` and `WindowMax`, and how Go prints them.

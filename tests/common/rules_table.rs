@@ -25,11 +25,13 @@ pub struct Row {
 pub enum Expected {
     /// min-scale, max-scale, initial-scale as written; `ABSENT` for a key left absent.
     Keys([&'static str; 3]),
+    /// The same, and other keys as written (`ABSENT`: left absent), as a profile fills them.
+    Filled([&'static str; 3], &'static [(&'static str, &'static str)]),
     /// A rejection whose message holds this text.
     Reject(&'static str),
 }
 
-use Expected::{Keys, Reject};
+use Expected::{Filled, Keys, Reject};
 
 /// What a row admits.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -48,6 +50,22 @@ const NONE: &str = "{}";
 
 /// A key the policy leaves absent (rule 3.2.4: left to the cluster).
 pub const ABSENT: &str = "(absent)";
+
+/// Section 11's example: a cluster with two profiles and a namespace with its own.
+const PROFILES: &str = r#"{"autoscaler": {"max-scale-limit": "20", "max-scale": "10"},
+    "profiles": {
+        "gpu-llm": {"min-scale": "1", "max-scale": "4", "initial-scale": "1",
+                    "scale-down-delay": "15m", "window": "120s", "target": "1"},
+        "web": {"target": "100", "target-utilization-percentage": "70"}},
+    "defaultProfile": "web",
+    "namespaces": {"models": {"max-scale-limit": "8", "profile": "gpu-llm"}}}"#;
+
+const GPU_LLM: &[(&str, &str)] = &[
+    ("scale-down-delay", "15m"),
+    ("window", "120s"),
+    ("target", "1"),
+    ("target-utilization-percentage", ABSENT),
+];
 
 pub const ROWS: &[Row] = &[
     // Section 7, the worked examples.
@@ -569,6 +587,123 @@ pub const ROWS: &[Row] = &[
         expected: Keys(["3", "7", "0"]),
         warned: false,
     },
+    // Section 11, the example table, and its refusals.
+    Row {
+        name: "11: a Service in default gets the default profile",
+        annotations: &[],
+        settings: PROFILES,
+        subject: Service,
+        namespace: "default",
+        expected: Filled(
+            ["0", "10", "1"],
+            &[
+                ("target", "100"),
+                ("target-utilization-percentage", "70"),
+                ("window", ABSENT),
+            ],
+        ),
+        warned: true,
+    },
+    Row {
+        name: "11: an InferenceService's Service in models: KServe's unlimited within the namespace's cap",
+        annotations: &[("min-scale", "1")],
+        settings: PROFILES,
+        subject: KServeService,
+        namespace: "models",
+        expected: Filled(["1", "8", "1"], GPU_LLM),
+        warned: true,
+    },
+    Row {
+        name: "11: a Service in models keeps its own target",
+        annotations: &[("target", "5")],
+        settings: PROFILES,
+        subject: Service,
+        namespace: "models",
+        expected: Filled(
+            ["1", "4", "1"],
+            &[
+                ("target", "5"),
+                ("scale-down-delay", "15m"),
+                ("window", "120s"),
+            ],
+        ),
+        warned: true,
+    },
+    Row {
+        name: "11: a Service in default that chooses gpu-llm",
+        annotations: &[("knative-scale-policy.github.io/profile", "gpu-llm")],
+        settings: PROFILES,
+        subject: Service,
+        namespace: "default",
+        expected: Filled(["1", "4", "1"], GPU_LLM),
+        warned: true,
+    },
+    Row {
+        name: "11: a profile the cluster does not have is rejected with the list of names",
+        annotations: &[("knative-scale-policy.github.io/profile", "gpu-xl")],
+        settings: PROFILES,
+        subject: Service,
+        namespace: "default",
+        expected: Reject(
+            "knative-scale-policy.github.io/profile: \"gpu-xl\" is not a profile of this cluster (gpu-llm, web)",
+        ),
+        warned: false,
+    },
+    Row {
+        name: "11: a profile key Knative would reject beside the user's is not written",
+        annotations: &[("min-scale", "5")],
+        settings: r#"{"profiles": {"burst": {"activation-scale": "3", "window": "30s"}}, "defaultProfile": "burst"}"#,
+        subject: Service,
+        namespace: "ns",
+        expected: Filled(
+            ["5", "0", "5"],
+            &[("activation-scale", ABSENT), ("window", "30s")],
+        ),
+        warned: true,
+    },
+    Row {
+        name: "11: a profile's activation-scale is rule 3.2.4's: a resolved min above it is left to the cluster",
+        annotations: &[],
+        settings: r#"{"autoscaler": {"min-scale": "5"}, "profiles": {"burst": {"activation-scale": "3"}}, "defaultProfile": "burst"}"#,
+        subject: Service,
+        namespace: "ns",
+        expected: Filled([ABSENT, "0", "5"], &[("activation-scale", "3")]),
+        warned: true,
+    },
+    Row {
+        name: "11: an HPA profile never starts a revision at 0 pods",
+        annotations: &[("min-scale", "0")],
+        settings: r#"{"autoscaler": {"allow-zero-initial-scale": "true"}, "defaultInitialScale": "zero-or-cluster",
+                      "profiles": {"cpu": {"class": "hpa.autoscaling.knative.dev", "metric": "cpu", "target": "80"}},
+                      "defaultProfile": "cpu"}"#,
+        subject: Service,
+        namespace: "ns",
+        expected: Filled(
+            ["0", "0", "1"],
+            &[("class", "hpa.autoscaling.knative.dev"), ("metric", "cpu")],
+        ),
+        warned: true,
+    },
+    Row {
+        name: "11: a profile's max-scale is a default, bound by the namespace's cap",
+        annotations: &[],
+        settings: r#"{"profiles": {"big": {"max-scale": "12"}}, "defaultProfile": "big",
+                      "namespaces": {"team-a": {"max-scale-limit": "6"}}}"#,
+        subject: Service,
+        namespace: "team-a",
+        expected: Keys(["0", "6", "1"]),
+        warned: true,
+    },
+    Row {
+        name: "11: a profile grants nothing a user could not write: a profile's min above the cap is refused",
+        annotations: &[],
+        settings: r#"{"profiles": {"big": {"min-scale": "9"}}, "defaultProfile": "big",
+                      "namespaces": {"team-a": {"max-scale-limit": "6"}}}"#,
+        subject: Service,
+        namespace: "team-a",
+        expected: Reject("min-scale=9 exceeds the max-scale-limit 6 of namespace team-a"),
+        warned: false,
+    },
 ];
 
 impl Row {
@@ -626,12 +761,34 @@ impl Row {
         &self,
         accepted: bool,
         message: &str,
-        scale: [Option<String>; 3],
+        annotations: &Map<String, Value>,
         warnings: &[String],
     ) -> Result<(), String> {
+        let written = |key: &str| {
+            annotations
+                .get(&format!("{PREFIX}{key}"))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
+        let scale = ["min-scale", "max-scale", "initial-scale"].map(written);
+        let (bounds, others): (&[&str; 3], &[(&str, &str)]) = match &self.expected {
+            Keys(bounds) => (bounds, &[]),
+            Filled(bounds, others) => (bounds, others),
+            Reject(_) => (&["", "", ""], &[]),
+        };
+        for (key, value) in others {
+            let expected = (*value != ABSENT).then(|| value.to_string());
+            if written(key) != expected {
+                let got = written(key);
+                return Err(format!(
+                    "{}: {key} is {got:?}, expected {expected:?}",
+                    self.name
+                ));
+            }
+        }
         match &self.expected {
-            Keys(expected) => {
-                let expected = expected.map(|value| (value != ABSENT).then(|| value.to_string()));
+            Keys(_) | Filled(..) => {
+                let expected = bounds.map(|value| (value != ABSENT).then(|| value.to_string()));
                 if !accepted {
                     return Err(format!("{}: rejected: {message}", self.name));
                 }
