@@ -251,6 +251,113 @@ fn raw_deployment_and_model_mesh_pass_untouched() {
     }
 }
 
+// Facts D.1: KServe takes the non-Knative path for a Standard (RawDeployment) graph only; a
+// ModelMesh graph gets a Knative Service, so it is checked as one.
+#[test]
+fn a_model_mesh_inference_graph_is_refused_where_its_service_would_be() {
+    let evaluation = evaluate_fixture("inferencegraph-modelmesh-max12", "max-scale-5-limit-10");
+    assert!(!evaluation.accepted());
+    assert_not_mutated(&evaluation);
+    assert_eq!(
+        evaluation.message(),
+        "inferencegraph: spec.maxReplicas=12 exceeds the cluster's max-scale-limit 10; set it to 10 or less"
+    );
+    let mut raw = request("inferencegraph-modelmesh-max12");
+    raw["object"]["metadata"]["annotations"]["serving.kserve.io/deploymentMode"] =
+        json!("RawDeployment");
+    let evaluation = evaluate(&raw, &settings("max-scale-5-limit-10"));
+    assert!(evaluation.accepted(), "{}", evaluation.message());
+    assert!(evaluation.warnings().is_empty());
+}
+
+// Facts D.1: a stopped model's Service is deleted or never built; its user must be able to stop
+// it whatever it would carry (section 9).
+#[test]
+fn a_stopped_inference_service_over_the_limit_is_accepted_silently() {
+    for fixture in ["isvc-sklearn-max12-stopped", "isvc-sklearn-max12-stopping"] {
+        let evaluation = evaluate_fixture(fixture, "max-scale-5-limit-10");
+        assert!(evaluation.accepted(), "{fixture}: {}", evaluation.message());
+        assert_not_mutated(&evaluation);
+        assert!(
+            evaluation.warnings().is_empty(),
+            "{fixture}: {:?}",
+            evaluation.warnings()
+        );
+    }
+    // Starting it again builds the Service: refused as it would be.
+    let mut restart = request("isvc-sklearn-max12-stopping");
+    let stopped = restart["object"].take();
+    restart["object"] = restart["oldObject"].take();
+    restart["oldObject"] = stopped;
+    let evaluation = evaluate(&restart, &settings("max-scale-5-limit-10"));
+    assert_eq!(
+        evaluation.message(),
+        "spec.predictor.maxReplicas=12 exceeds the cluster's max-scale-limit 10; set it to 10 or less"
+    );
+}
+
+// Facts D.1: the stop KServe reads is the one on each component's template, where the
+// component's annotations win over the InferenceService's.
+#[test]
+fn a_stop_applies_to_the_components_whose_template_carries_it() {
+    let mut request = request("isvc-sklearn-max12");
+    request["object"]["spec"]["transformer"] =
+        json!({"maxReplicas": 11, "containers": [{"image": "example.com/t:1"}]});
+    request["object"]["spec"]["predictor"]["annotations"] =
+        json!({"serving.kserve.io/stop": "True"});
+    let evaluation = evaluate(&request, &settings("max-scale-5-limit-10"));
+    assert_eq!(
+        evaluation.message(),
+        "spec.transformer.maxReplicas=11 exceeds the cluster's max-scale-limit 10; set it to 10 or less"
+    );
+    request["object"]["metadata"]["annotations"] = json!({"serving.kserve.io/stop": "TRUE"});
+    request["object"]["spec"]["predictor"]["annotations"] =
+        json!({"serving.kserve.io/stop": "false"});
+    let evaluation = evaluate(&request, &settings("max-scale-5-limit-10"));
+    assert_eq!(
+        evaluation.message(),
+        "spec.predictor.maxReplicas=12 exceeds the cluster's max-scale-limit 10; set it to 10 or less"
+    );
+    request["object"]["spec"]["predictor"]["annotations"] = json!({});
+    let evaluation = evaluate(&request, &settings("max-scale-5-limit-10"));
+    assert!(evaluation.accepted(), "{}", evaluation.message());
+    assert!(evaluation.warnings().is_empty());
+}
+
+// Facts D.1: KServe overwrites a graph's own min-scale from spec.minReplicas, and its own
+// max-scale from a spec.maxReplicas that is not 0, without a word; the policy says it.
+#[test]
+fn a_graphs_own_min_scale_annotation_is_warned_naming_min_replicas() {
+    let evaluation = evaluate_fixture("inferencegraph-min-scale-annotation", "knative-defaults");
+    assert!(evaluation.accepted());
+    assert_not_mutated(&evaluation);
+    assert_eq!(
+        evaluation.warnings(),
+        [
+            "inferencegraph: metadata.annotations[\"autoscaling.knative.dev/min-scale\"] is overwritten by KServe with 1 from spec.minReplicas; set spec.minReplicas instead"
+        ]
+    );
+    let mut unlimited = request("inferencegraph-min-scale-annotation");
+    unlimited["object"]["metadata"]["annotations"] =
+        json!({"autoscaling.knative.dev/max-scale": "12"});
+    unlimited["object"]["spec"]["maxReplicas"] = json!(0);
+    // maxReplicas 0 writes no max-scale: the graph's own reaches the Service.
+    let evaluation = evaluate(&unlimited, &settings("max-scale-5-limit-10"));
+    assert_eq!(
+        evaluation.message(),
+        "inferencegraph: metadata.annotations[\"autoscaling.knative.dev/max-scale\"]=12 exceeds the cluster's max-scale-limit 10; set it to 10 or less"
+    );
+    unlimited["object"]["spec"]["maxReplicas"] = json!(4);
+    let evaluation = evaluate(&unlimited, &settings("max-scale-5-limit-10"));
+    assert!(evaluation.accepted(), "{}", evaluation.message());
+    assert_eq!(
+        evaluation.warnings(),
+        [
+            "inferencegraph: metadata.annotations[\"autoscaling.knative.dev/max-scale\"] is overwritten by KServe with 4 from spec.maxReplicas; set spec.maxReplicas instead"
+        ]
+    );
+}
+
 #[test]
 fn kserves_housekeeping_on_an_object_it_cannot_serve_is_warned_not_refused() {
     for fixture in [
