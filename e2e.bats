@@ -285,10 +285,17 @@ policy_run() {
 }
 
 @test "InferenceGraph: a ModelMesh one gets a Knative Service, so it is refused where that Service would be" {
-  policy_run --request-path $REQUESTS/inferencegraph-modelmesh-max12.json --settings-path $SETTINGS/max-scale-5-limit-10.yaml
-  [ "$status" -eq 0 ]
-  [ "$(jq -r .allowed <<<"$output")" = false ]
-  [ "$(jq -r .status.message <<<"$output")" = "inferencegraph: spec.maxReplicas=12 exceeds the cluster's max-scale-limit 10; set it to 10 or less" ]
+  # The same graph in RawDeployment mode has no Knative Service: accepted.
+  local answers=()
+  for mode in ModelMesh RawDeployment; do
+    jq --arg mode $mode '.object.metadata.annotations["serving.kserve.io/deploymentMode"] = $mode' \
+      $REQUESTS/inferencegraph-modelmesh-max12.json > "$BATS_TEST_TMPDIR/$mode.json"
+    policy_run --request-path "$BATS_TEST_TMPDIR/$mode.json" --settings-path $SETTINGS/max-scale-5-limit-10.yaml
+    [ "$status" -eq 0 ]
+    answers+=("$mode: $(jq -r '[.allowed, .status.message // "no message"] | join(", ")' <<<"$output")")
+  done
+  [ "${answers[0]}" = "ModelMesh: false, inferencegraph: spec.maxReplicas=12 exceeds the cluster's max-scale-limit 10; set it to 10 or less" ]
+  [ "${answers[1]}" = "RawDeployment: true, no message" ]
 }
 
 @test "InferenceGraph: its own min-scale annotation, which KServe overwrites, is warned, naming spec.minReplicas" {

@@ -271,37 +271,52 @@ impl InferenceService {
     }
 }
 
-/// InferenceServices KServe's webhook admits, with the annotations that bear on scale.
-pub fn inference_service() -> impl Strategy<Value = InferenceService> {
-    let annotation = |key: &'static str, values: BoxedStrategy<String>| {
-        proptest::option::weighted(0.3, values)
-            .prop_map(move |value| value.map(|v| (format!("{PREFIX}{key}"), v)))
-    };
+/// Now and then, the autoscaling annotation `key` with one of `values`.
+fn annotation(
+    key: &'static str,
+    values: BoxedStrategy<String>,
+) -> impl Strategy<Value = Option<(String, String)>> {
+    proptest::option::weighted(0.3, values)
+        .prop_map(move |value| value.map(|v| (format!("{PREFIX}{key}"), v)))
+}
+
+/// A count in `range`, as an annotation writes it.
+fn count(range: std::ops::Range<i64>) -> BoxedStrategy<String> {
+    range.prop_map(|n| n.to_string()).boxed()
+}
+
+/// The two classes.
+fn class() -> BoxedStrategy<String> {
+    prop_oneof![
+        Just("kpa.autoscaling.knative.dev"),
+        Just("hpa.autoscaling.knative.dev")
+    ]
+    .prop_map(str::to_string)
+    .boxed()
+}
+
+/// `minReplicas` (maybe unset) and `maxReplicas` (0, unlimited, or up to 12).
+fn replicas() -> (
+    impl Strategy<Value = Option<i32>>,
+    impl Strategy<Value = i32>,
+) {
     (
         proptest::option::of(0i32..6),
         prop_oneof![Just(0i32), 1i32..13],
-        annotation(
-            "initial-scale",
-            (0i64..8).prop_map(|n| n.to_string()).boxed(),
-        ),
-        annotation("minScale", (0i64..6).prop_map(|n| n.to_string()).boxed()),
-        annotation(
-            "class",
-            prop_oneof![
-                Just("kpa.autoscaling.knative.dev"),
-                Just("hpa.autoscaling.knative.dev")
-            ]
-            .prop_map(str::to_string)
-            .boxed(),
-        ),
-        annotation(
-            "initial-scale",
-            (1i64..5).prop_map(|n| n.to_string()).boxed(),
-        ),
-        annotation(
-            "activation-scale",
-            (2i64..8).prop_map(|n| n.to_string()).boxed(),
-        ),
+    )
+}
+
+/// InferenceServices KServe's webhook admits, with the annotations that bear on scale.
+pub fn inference_service() -> impl Strategy<Value = InferenceService> {
+    let (min_replicas, max_replicas) = replicas();
+    (
+        min_replicas,
+        max_replicas,
+        annotation("initial-scale", count(0..8)),
+        annotation("minScale", count(0..6)),
+        annotation("class", class()),
+        annotation("initial-scale", count(1..5)),
+        annotation("activation-scale", count(2..8)),
     )
         .prop_filter_map(
             "KServe's webhook refuses minReplicas above a non-zero maxReplicas",
@@ -337,8 +352,8 @@ pub fn inference_service() -> impl Strategy<Value = InferenceService> {
 #[derive(Clone, Debug)]
 pub struct InferenceGraph {
     pub name: String,
-    pub min_replicas: Option<i32>,
-    pub max_replicas: i32,
+    /// `spec.minReplicas` (maybe unset) and `spec.maxReplicas`.
+    pub replicas: (Option<i32>, i32),
     /// `metadata.annotations`, all copied to the Service (its own min/max-scale overwritten).
     pub annotations: BTreeMap<String, String>,
 }
@@ -346,9 +361,10 @@ pub struct InferenceGraph {
 impl InferenceGraph {
     /// The object as the user applies it (`serving.kserve.io/v1alpha1`).
     pub fn object(&self) -> Value {
-        let mut spec = json!({"maxReplicas": self.max_replicas, "nodes": {"root": {
+        let (min_replicas, max_replicas) = self.replicas;
+        let mut spec = json!({"maxReplicas": max_replicas, "nodes": {"root": {
             "routerType": "Sequence", "steps": [{"serviceName": "sklearn-iris"}]}}});
-        if let Some(min) = self.min_replicas {
+        if let Some(min) = min_replicas {
             spec["minReplicas"] = json!(min);
         }
         json!({
@@ -363,41 +379,21 @@ impl InferenceGraph {
 /// ModelMesh InferenceGraphs, with their own min-scale and max-scale now and then (KServe
 /// overwrites them, or keeps the max-scale when maxReplicas is 0).
 pub fn model_mesh_graph() -> impl Strategy<Value = InferenceGraph> {
-    let annotation = |key: &'static str, values: BoxedStrategy<String>| {
-        proptest::option::weighted(0.3, values)
-            .prop_map(move |value| value.map(|v| (format!("{PREFIX}{key}"), v)))
-    };
-    let count = |range: std::ops::Range<i64>| range.prop_map(|n| n.to_string()).boxed();
-    (
-        proptest::option::of(0i32..6),
-        prop_oneof![Just(0i32), 1i32..13],
+    let own = [
         annotation("initial-scale", count(0..8)),
         annotation("min-scale", count(0..6)),
         annotation("max-scale", count(1..13)),
-        annotation(
-            "class",
-            prop_oneof![
-                Just("kpa.autoscaling.knative.dev"),
-                Just("hpa.autoscaling.knative.dev")
-            ]
-            .prop_map(str::to_string)
-            .boxed(),
-        ),
-    )
-        .prop_map(|(min_replicas, max_replicas, initial, min, max, class)| {
-            let mut annotations: BTreeMap<String, String> =
-                [initial, min, max, class].into_iter().flatten().collect();
-            annotations.insert(
-                "serving.kserve.io/deploymentMode".to_string(),
-                "ModelMesh".to_string(),
-            );
-            InferenceGraph {
-                name: "model-chainer".to_string(),
-                min_replicas,
-                max_replicas,
-                annotations,
-            }
-        })
+        annotation("class", class()),
+    ];
+    (replicas(), own).prop_map(|(replicas, own)| {
+        let mode = ("serving.kserve.io/deploymentMode", "ModelMesh");
+        let mode = (mode.0.to_string(), mode.1.to_string());
+        InferenceGraph {
+            name: "model-chainer".to_string(),
+            replicas,
+            annotations: own.into_iter().flatten().chain([mode]).collect(),
+        }
+    })
 }
 
 /// `ValidateInitialScaleAnnotation` on the object's own annotations: a non-integer
@@ -474,7 +470,7 @@ pub fn kserve_desired_graph_service(
     kserve_scale_annotations(
         &mut annotations,
         std::iter::empty(),
-        (graph.min_replicas, graph.max_replicas),
+        graph.replicas,
         allow_zero_initial_scale,
     );
     let labels = json!({"serving.kserve.io/inferencegraph": graph.name});
