@@ -282,6 +282,41 @@ policy_run() {
   [[ "$(warnings)" == "inferencegraph: $P/initial-scale will be set to 1: "* ]]
 }
 
+@test "InferenceService: a stopped one over the limit is accepted silently, as KServe builds no Service for it" {
+  for fixture in isvc-sklearn-max12-stopped isvc-sklearn-max12-stopping; do
+    policy_run --request-path $REQUESTS/$fixture.json --settings-path $SETTINGS/max-scale-5-limit-10.yaml
+    [ "$status" -eq 0 ]
+    [ "$(jq -r .allowed <<<"$output")" = true ]
+    [ "$(jq -r .patch <<<"$output")" = null ]
+    [ "$(jq -r .warnings <<<"$output")" = null ]
+  done
+  # The UPDATE stops a model the API server holds as over the limit (its operation and old object).
+  [ "$(jq -r '.operation, .oldObject.spec.predictor.maxReplicas, .object.metadata.annotations["serving.kserve.io/stop"]' \
+        $REQUESTS/isvc-sklearn-max12-stopping.json | paste -sd' ')" = "UPDATE 12 true" ]
+}
+
+@test "InferenceGraph: a ModelMesh one gets a Knative Service, so it is refused where that Service would be" {
+  # The same graph in RawDeployment mode has no Knative Service: accepted.
+  local answers=()
+  for mode in ModelMesh RawDeployment; do
+    jq --arg mode $mode '.object.metadata.annotations["serving.kserve.io/deploymentMode"] = $mode' \
+      $REQUESTS/inferencegraph-modelmesh-max12.json > "$BATS_TEST_TMPDIR/$mode.json"
+    policy_run --request-path "$BATS_TEST_TMPDIR/$mode.json" --settings-path $SETTINGS/max-scale-5-limit-10.yaml
+    [ "$status" -eq 0 ]
+    answers+=("$mode: $(jq -r '[.allowed, .status.message // "no message"] | join(", ")' <<<"$output")")
+  done
+  [ "${answers[0]}" = "ModelMesh: false, inferencegraph: spec.maxReplicas=12 exceeds the cluster's max-scale-limit 10; set it to 10 or less" ]
+  [ "${answers[1]}" = "RawDeployment: true, no message" ]
+}
+
+@test "InferenceGraph: its own min-scale annotation, which KServe overwrites, is warned, naming spec.minReplicas" {
+  policy_run --request-path $REQUESTS/inferencegraph-min-scale-annotation.json
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+  [ "$(warnings)" = "inferencegraph: metadata.annotations[\"$P/min-scale\"] is overwritten by KServe with 1 from spec.minReplicas; set spec.minReplicas instead" ]
+}
+
 @test "InferenceService in RawDeployment mode passes untouched" {
   policy_run --request-path $REQUESTS/isvc-raw-deployment-max12.json --settings-path $SETTINGS/max-scale-5-limit-10.yaml
   [ "$status" -eq 0 ]

@@ -9,8 +9,9 @@ mod common;
 use std::collections::BTreeMap;
 
 use cluster::{
-    ApiServer, Denied, InferenceService, KServeAction, inference_service,
-    knative_service_controller, kserve_reconcile, start_and_upper,
+    ApiServer, Denied, InferenceGraph, InferenceService, KServeAction, inference_service,
+    knative_service_controller, kserve_desired_graph_service, kserve_reconcile,
+    kserve_reconcile_service, model_mesh_graph, start_and_upper,
 };
 use common::generate::{knative_request, valid_settings};
 use common::knative::Cluster;
@@ -370,4 +371,131 @@ fn a_standalone_configuration_is_resolved_like_a_service() {
         [Some("2"), Some("4"), Some("2")]
     );
     assert_eq!(api.revisions_of("app-configuration").len(), 1);
+}
+
+const STOP_KEY: &str = "serving.kserve.io/stop";
+
+/// `"true"` with the letters whose bit is set in `case` in upper case.
+fn stop_value(case: u8) -> String {
+    "true"
+        .chars()
+        .enumerate()
+        .map(|(i, c)| {
+            if case >> i & 1 == 1 {
+                c.to_ascii_uppercase()
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+fn denied(denied: Denied) -> TestCaseError {
+    TestCaseError::fail(format!("{denied:?}"))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    // Section 9, fact D.1: a user can always stop a model (serving.kserve.io/stop on the
+    // InferenceService or its predictor, any letter case, maxReplicas raised over any limit in
+    // the same write): the InferenceService is admitted, KServe deletes the Service it ran (or
+    // creates none), makes no Revision and then stays quiet; lifting the stop is refused exactly
+    // when the Service KServe would build again is.
+    #[test]
+    fn a_stopped_inference_service_is_admitted_and_has_no_service(
+        isvc in inference_service(),
+        (settings, cluster) in valid_settings(),
+        case in 0u8..16,
+        on_predictor in any::<bool>(),
+        raise in any::<bool>(),
+        ran_first in any::<bool>(),
+    ) {
+        let service = isvc.service_name();
+        let mut api = ApiServer::new(settings, cluster);
+        let mut stopped = isvc.clone();
+        let on = if on_predictor { &mut stopped.predictor_annotations } else { &mut stopped.annotations };
+        on.insert(STOP_KEY.to_string(), stop_value(case));
+        if raise {
+            stopped.max_replicas = 12;
+        }
+        let ran = ran_first && api.create("alice", isvc.object()).is_ok();
+        if ran {
+            prop_assert_eq!(reconcile(&mut api, &isvc, cluster), Ok(KServeAction::Created));
+            prop_assert!(api.get("Service", &service).is_some());
+            api.update("alice", stopped.object(), false).map_err(denied)?;
+        } else {
+            api.create("alice", stopped.object()).map_err(denied)?;
+        }
+        let revisions = api.revisions.len();
+        let expected = if ran { KServeAction::Deleted } else { KServeAction::Unchanged };
+        prop_assert_eq!(reconcile(&mut api, &stopped, cluster), Ok(expected));
+        prop_assert!(api.get("Service", &service).is_none());
+        prop_assert!(api.get("Configuration", &service).is_none());
+        check_steady(&mut api, &stopped, cluster)?;
+        prop_assert_eq!(api.revisions.len(), revisions);
+
+        let mut started = stopped.clone();
+        started.annotations.remove(STOP_KEY);
+        started.predictor_annotations.remove(STOP_KEY);
+        let admitted = api.update("alice", started.object(), false);
+        match reconcile(&mut api, &started, cluster) {
+            Ok(action) => {
+                prop_assert!(admitted.is_ok(), "{:?}", admitted);
+                prop_assert_eq!(action, KServeAction::Created);
+                check_steady(&mut api, &started, cluster)?;
+            }
+            Err(refused) => {
+                refused_by_the_policy(&refused)?;
+                prop_assert!(admitted.is_err(), "the start was admitted, its Service refused: {:?}", refused);
+            }
+        }
+    }
+
+    // Fact D.1: a ModelMesh InferenceGraph gets a Knative Service. The graph is admitted exactly
+    // when that Service is; then KServe builds it, the policy resolves it (every bound written),
+    // its Configuration copies it, and KServe's reconciles stay quiet.
+    #[test]
+    fn a_model_mesh_graphs_service_is_built_resolved_and_steady(
+        graph in model_mesh_graph(),
+        (settings, cluster) in valid_settings(),
+    ) {
+        let mut api = ApiServer::new(settings, cluster);
+        let admitted = api.create("alice", graph.object());
+        let built = reconcile_graph(&mut api, &graph, cluster);
+        match (&admitted, built) {
+            (Ok(_), Ok(action)) => prop_assert_eq!(action, KServeAction::Created),
+            (Err(Denied::Policy(_)), Err(Denied::Policy(_))) => return Ok(()),
+            (admitted, built) => {
+                return Err(TestCaseError::fail(format!("the graph: {admitted:?}; its Service: {built:?}")));
+            }
+        }
+        let stored = api.get("Service", &graph.name).ok_or_else(|| TestCaseError::fail("no Service"))?;
+        let annotations = template_annotations(&stored);
+        prop_assert!(
+            scale_of(&annotations).iter().all(Option::is_some),
+            "not resolved: {:?}",
+            annotations
+        );
+        prop_assert_eq!(api.revisions_of(&graph.name).len(), 1);
+        check_cluster(&api, &graph.name)?;
+        let (writes, revisions) = (api.stored_writes, api.revisions.len());
+        for round in 0..STEADY_ROUNDS {
+            prop_assert_eq!(reconcile_graph(&mut api, &graph, cluster), Ok(KServeAction::Unchanged), "round {}", round);
+        }
+        prop_assert_eq!(api.stored_writes, writes, "a steady cluster wrote");
+        prop_assert_eq!(api.revisions.len(), revisions, "a steady cluster made Revisions");
+    }
+}
+
+/// One pass of KServe's graph reconciler and Knative's controllers over the graph's objects.
+fn reconcile_graph(
+    api: &mut ApiServer,
+    graph: &InferenceGraph,
+    cluster: Cluster,
+) -> Result<KServeAction, Denied> {
+    let desired = kserve_desired_graph_service(graph, cluster.allow_zero_initial_scale);
+    let action = kserve_reconcile_service(api, desired)?;
+    knative_service_controller(api, &graph.name)?;
+    Ok(action)
 }

@@ -29,15 +29,48 @@ fn assert_not_mutated(evaluation: &Evaluation) {
     assert!(!evaluation.mutated());
 }
 
+/// A KServe object refused (and not mutated): why.
+fn refusal(evaluation: &Evaluation) -> String {
+    assert!(!evaluation.accepted(), "{:?}", evaluation.warnings());
+    assert_not_mutated(evaluation);
+    evaluation.message()
+}
+
+/// A KServe object accepted unchanged without a word; `what` names the case.
+fn assert_silent_accept(evaluation: &Evaluation, what: &str) {
+    assert!(evaluation.accepted(), "{what}: {}", evaluation.message());
+    assert_not_mutated(evaluation);
+    assert!(
+        evaluation.warnings().is_empty(),
+        "{what}: {:?}",
+        evaluation.warnings()
+    );
+}
+
+/// A KServe object accepted unchanged: what it was told.
+fn warnings(evaluation: &Evaluation) -> Vec<String> {
+    assert!(evaluation.accepted(), "{}", evaluation.message());
+    assert_not_mutated(evaluation);
+    evaluation.warnings()
+}
+
+/// Evaluated with max-scale 5 under a max-scale-limit of 10.
+fn under_limit_10(request: &Value) -> Evaluation {
+    evaluate(request, &settings("max-scale-5-limit-10"))
+}
+
+/// The refusal of `field=value` above that limit.
+fn above_limit_10(field_value: &str) -> String {
+    format!("{field_value} exceeds the cluster's max-scale-limit 10; set it to 10 or less")
+}
+
 // Section 9: the two examples.
 
 #[test]
 fn max_replicas_below_the_cluster_initial_scale_is_warned_naming_the_predictor() {
     let evaluation = evaluate_fixture("isvc-sklearn-min1-max3", "initial-scale-5");
-    assert!(evaluation.accepted());
-    assert_not_mutated(&evaluation);
     assert_eq!(
-        evaluation.warnings(),
+        warnings(&evaluation),
         vec![
             "predictor: autoscaling.knative.dev/initial-scale will be set to 1: the cluster initial-scale 5 would start more pods than max-scale 3"
         ]
@@ -47,20 +80,16 @@ fn max_replicas_below_the_cluster_initial_scale_is_warned_naming_the_predictor()
 #[test]
 fn max_replicas_above_the_limit_is_rejected_naming_the_field() {
     let evaluation = evaluate_fixture("isvc-sklearn-max12", "max-scale-5-limit-10");
-    assert!(!evaluation.accepted());
-    assert_not_mutated(&evaluation);
     assert_eq!(
-        evaluation.message(),
-        "spec.predictor.maxReplicas=12 exceeds the cluster's max-scale-limit 10; set it to 10 or less"
+        refusal(&evaluation),
+        above_limit_10("spec.predictor.maxReplicas=12")
     );
 }
 
 #[test]
 fn nothing_to_say_is_a_silent_accept() {
     let evaluation = evaluate_fixture("isvc-sklearn-min1-max3", "knative-defaults");
-    assert!(evaluation.accepted());
-    assert_not_mutated(&evaluation);
-    assert!(evaluation.warnings().is_empty());
+    assert_silent_accept(&evaluation, "min 1, max 3");
 }
 
 // Facts D.1, one mapping a test, each seen through what the policy says.
@@ -244,11 +273,105 @@ fn raw_deployment_and_model_mesh_pass_untouched() {
         let mut request = request("isvc-raw-deployment-max12");
         request["object"]["metadata"]["annotations"]["serving.kserve.io/deploymentMode"] =
             json!(mode);
-        let evaluation = evaluate(&request, &settings("max-scale-5-limit-10"));
-        assert!(evaluation.accepted(), "{mode}: {}", evaluation.message());
-        assert_not_mutated(&evaluation);
-        assert!(evaluation.warnings().is_empty());
+        assert_silent_accept(&under_limit_10(&request), mode);
     }
+}
+
+// Facts D.1: KServe takes the non-Knative path for a Standard (RawDeployment) graph only; a
+// ModelMesh graph gets a Knative Service, so it is checked as one.
+#[test]
+fn a_model_mesh_inference_graph_is_refused_where_its_service_would_be() {
+    let evaluation = evaluate_fixture("inferencegraph-modelmesh-max12", "max-scale-5-limit-10");
+    assert_eq!(
+        refusal(&evaluation),
+        format!("inferencegraph: {}", above_limit_10("spec.maxReplicas=12"))
+    );
+    let mut raw = request("inferencegraph-modelmesh-max12");
+    raw["object"]["metadata"]["annotations"]["serving.kserve.io/deploymentMode"] =
+        json!("RawDeployment");
+    assert_silent_accept(&under_limit_10(&raw), "a RawDeployment graph");
+}
+
+// Facts D.1: a stopped model's Service is deleted or never built; its user must be able to stop
+// it whatever it would carry (section 9).
+#[test]
+fn a_stopped_inference_service_over_the_limit_is_accepted_silently() {
+    for fixture in ["isvc-sklearn-max12-stopped", "isvc-sklearn-max12-stopping"] {
+        assert_silent_accept(&under_limit_10(&request(fixture)), fixture);
+    }
+    // Starting it again builds the Service: refused as it would be.
+    let mut restart = request("isvc-sklearn-max12-stopping");
+    let stopped = restart["object"].take();
+    restart["object"] = restart["oldObject"].take();
+    restart["oldObject"] = stopped;
+    assert_eq!(
+        refusal(&under_limit_10(&restart)),
+        above_limit_10("spec.predictor.maxReplicas=12")
+    );
+}
+
+// Facts D.1: the stop KServe reads is the one on each component's template, where the
+// component's annotations win over the InferenceService's.
+#[test]
+fn a_stop_applies_to_the_components_whose_template_carries_it() {
+    let mut request = request("isvc-sklearn-max12");
+    request["object"]["spec"]["transformer"] =
+        json!({"maxReplicas": 11, "containers": [{"image": "example.com/t:1"}]});
+    let predictor_stop = ["spec", "predictor", "annotations"];
+    let stop = |value: &str| json!({"serving.kserve.io/stop": value});
+    let mut set = |path: &[&str], value: Value| {
+        let target = path
+            .iter()
+            .fold(&mut request["object"], |at, key| &mut at[*key]);
+        *target = value;
+        under_limit_10(&request)
+    };
+    let predictor_stopped = set(&predictor_stop, stop("True"));
+    assert_eq!(
+        refusal(&predictor_stopped),
+        above_limit_10("spec.transformer.maxReplicas=11")
+    );
+    set(&["metadata", "annotations"], stop("TRUE"));
+    let predictor_kept = set(&predictor_stop, stop("false"));
+    assert_eq!(
+        refusal(&predictor_kept),
+        above_limit_10("spec.predictor.maxReplicas=12")
+    );
+    let all_stopped = set(&predictor_stop, json!({}));
+    assert_silent_accept(&all_stopped, "stopped on the InferenceService");
+}
+
+// Facts D.1: KServe overwrites a graph's own min-scale from spec.minReplicas, and its own
+// max-scale from a spec.maxReplicas that is not 0, without a word; the policy says it.
+#[test]
+fn a_graphs_own_min_scale_annotation_is_warned_naming_min_replicas() {
+    let overwritten = |bound: &str, value: &str, field: &str| {
+        format!(
+            "inferencegraph: metadata.annotations[\"autoscaling.knative.dev/{bound}\"] is overwritten by KServe with {value} from {field}; set {field} instead"
+        )
+    };
+    let evaluation = evaluate_fixture("inferencegraph-min-scale-annotation", "knative-defaults");
+    assert_eq!(
+        warnings(&evaluation),
+        [overwritten("min-scale", "1", "spec.minReplicas")]
+    );
+    let mut unlimited = request("inferencegraph-min-scale-annotation");
+    unlimited["object"]["metadata"]["annotations"] =
+        json!({"autoscaling.knative.dev/max-scale": "12"});
+    unlimited["object"]["spec"]["maxReplicas"] = json!(0);
+    // maxReplicas 0 writes no max-scale: the graph's own reaches the Service.
+    assert_eq!(
+        refusal(&under_limit_10(&unlimited)),
+        format!(
+            "inferencegraph: {}",
+            above_limit_10("metadata.annotations[\"autoscaling.knative.dev/max-scale\"]=12")
+        )
+    );
+    unlimited["object"]["spec"]["maxReplicas"] = json!(4);
+    assert_eq!(
+        warnings(&under_limit_10(&unlimited)),
+        [overwritten("max-scale", "4", "spec.maxReplicas")]
+    );
 }
 
 #[test]

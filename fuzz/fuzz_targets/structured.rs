@@ -1,7 +1,10 @@
 //! Generated Knative objects (aliases, signs, zeros, huge numbers, non-strings, records, owners,
 //! activation-scale), settings (static and live, the three starts) and operations. On every input: no panic; an accepted output passes
 //! Knative's validation of the annotations; f(f(x)) == f(x); nothing outside the template's scale
-//! annotations changes.
+//! annotations changes. Some inputs are KServe objects instead (rules section 9, facts D.1): a
+//! stopped InferenceService is answered as the same one in RawDeployment mode (no Knative
+//! Service either way), a ModelMesh InferenceGraph as the same graph in Serverless mode (both get
+//! one); neither is ever mutated.
 #![no_main]
 
 #[path = "../../tests/common/knative.rs"]
@@ -90,9 +93,122 @@ struct Input {
     unknown: Option<String>,
     /// The namespace's entry (rules section 10): min-scale, max-scale, initial-scale, cap.
     tenant: Option<[Option<u8>; 4]>,
+    /// A KServe object, with the annotations above on its metadata.
+    kserve: Option<KServe>,
 }
 
-fn request(input: &Input) -> Value {
+#[derive(Arbitrary, Debug)]
+enum KServe {
+    /// Stopped by `serving.kserve.io/stop: "true"` (its letters' case from `case`), on the
+    /// object or on each component; the UPDATE stops a running one.
+    StoppedService { case: u8, on_components: bool, transformer: bool, replicas: Replicas, update: bool },
+    /// In ModelMesh mode, by its annotation or its status.
+    ModelMeshGraph { by_status: bool, replicas: Replicas },
+}
+
+#[derive(Arbitrary, Debug)]
+struct Replicas {
+    min: Option<u8>,
+    max: u8,
+}
+
+impl Replicas {
+    fn json(&self) -> Value {
+        let mut spec = json!({"maxReplicas": self.max % 14});
+        if let Some(min) = self.min {
+            spec["minReplicas"] = json!(min % 14);
+        }
+        spec
+    }
+}
+
+const MODE_KEY: &str = "serving.kserve.io/deploymentMode";
+const STOP_KEY: &str = "serving.kserve.io/stop";
+
+/// The KServe request, and its twin that KServe treats alike as far as Knative Services go.
+fn kserve_requests(kserve: &KServe, mut annotations: Map<String, Value>) -> (Value, Value) {
+    annotations.remove(MODE_KEY);
+    annotations.remove(STOP_KEY);
+    let request = |kind: &str, version: &str, operation: &str, object: Value, old: Value| {
+        json!({
+            "uid": "fuzz",
+            "kind": {"group": "serving.kserve.io", "version": version, "kind": kind},
+            "operation": operation,
+            "namespace": "ns",
+            "object": object,
+            "oldObject": old,
+        })
+    };
+    let object = |kind: &str, version: &str, annotations: &Map<String, Value>, spec: Value| {
+        json!({
+            "apiVersion": format!("serving.kserve.io/{version}"),
+            "kind": kind,
+            "metadata": {"name": "m", "namespace": "ns", "annotations": annotations},
+            "spec": spec
+        })
+    };
+    match kserve {
+        KServe::StoppedService { case, on_components, transformer, replicas, update } => {
+            let stop: String = "true"
+                .chars()
+                .enumerate()
+                .map(|(i, c)| if case >> i & 1 == 1 { c.to_ascii_uppercase() } else { c })
+                .collect();
+            let component = |stopped: bool| {
+                let mut spec = replicas.json();
+                if stopped && *on_components {
+                    spec["annotations"] = json!({STOP_KEY: stop});
+                }
+                spec
+            };
+            let spec = |stopped: bool| {
+                let mut spec = json!({"predictor": component(stopped)});
+                if *transformer {
+                    spec["transformer"] = component(stopped);
+                }
+                spec
+            };
+            let mut stopped_annotations = annotations.clone();
+            if !on_components {
+                stopped_annotations.insert(STOP_KEY.into(), json!(stop));
+            }
+            let mut raw_annotations = annotations.clone();
+            raw_annotations.insert(MODE_KEY.into(), json!("RawDeployment"));
+            let running = object("InferenceService", "v1beta1", &annotations, spec(false));
+            let (operation, old) = if *update { ("UPDATE", running) } else { ("CREATE", Value::Null) };
+            let stopped = object("InferenceService", "v1beta1", &stopped_annotations, spec(true));
+            let raw = object("InferenceService", "v1beta1", &raw_annotations, spec(false));
+            (
+                request("InferenceService", "v1beta1", operation, stopped, old.clone()),
+                request("InferenceService", "v1beta1", operation, raw, old),
+            )
+        }
+        KServe::ModelMeshGraph { by_status, replicas } => {
+            let mut serverless_annotations = annotations.clone();
+            let mut graph = if *by_status {
+                let mut graph = object("InferenceGraph", "v1alpha1", &annotations, replicas.json());
+                graph["status"] = json!({"deploymentMode": "ModelMesh"});
+                graph
+            } else {
+                annotations.insert(MODE_KEY.into(), json!("ModelMesh"));
+                serverless_annotations.insert(MODE_KEY.into(), json!("Serverless"));
+                object("InferenceGraph", "v1alpha1", &annotations, replicas.json())
+            };
+            graph["spec"]["nodes"] = json!({});
+            let mut serverless = graph.clone();
+            serverless["metadata"]["annotations"] = json!(serverless_annotations);
+            serverless.as_object_mut().map(|object| object.remove("status"));
+            (
+                request("InferenceGraph", "v1alpha1", "CREATE", graph, Value::Null),
+                request("InferenceGraph", "v1alpha1", "CREATE", serverless, Value::Null),
+            )
+        }
+    }
+}
+
+/// The template annotations of the generated Knative object (the metadata annotations of a
+/// KServe one).
+fn annotations(input: &Input) -> Map<String, Value> {
     let mut annotations = Map::new();
     for (name, value) in SCALE_KEYS.iter().zip(&input.scale) {
         if let Some(value) = value {
@@ -120,6 +236,11 @@ fn request(input: &Input) -> Value {
     if let Some((key, value)) = &input.other_annotation {
         annotations.insert(key.clone(), json!(value));
     }
+    annotations
+}
+
+fn request(input: &Input) -> Value {
+    let annotations = annotations(input);
     let owners = match input.owner % 3 {
         1 => json!([{"apiVersion": "serving.kserve.io/v1beta1", "kind": "InferenceService", "name": "m", "uid": "u"}]),
         2 => json!([{"apiVersion": "serving.kserve.io/v1alpha1", "kind": "InferenceGraph", "name": "m", "uid": "u"}]),
@@ -169,6 +290,17 @@ fuzz_target!(|input: Input| {
         live.as_ref().map(|v| serde_json::to_vec(v).unwrap()).ok_or_else(|| "not found".to_string())
     };
     let effective = cluster_config(&settings, &mut { get_resource }).cluster;
+
+    if let Some(kserve) = &input.kserve {
+        let (request, twin) = kserve_requests(kserve, annotations(&input));
+        let answer = |request: Value| {
+            evaluate(Admission::from_json(request).expect("a well-formed request"), &settings, get_resource)
+        };
+        let (verdict, twin) = (answer(request), answer(twin));
+        assert!(!matches!(verdict.outcome, Outcome::Mutate(_)), "a KServe object was mutated");
+        assert_eq!(verdict, twin, "{kserve:?}");
+        return;
+    }
 
     let request = request(&input);
     let first = evaluate(Admission::from_json(request.clone()).expect("a well-formed request"), &settings, get_resource);

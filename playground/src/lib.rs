@@ -157,8 +157,8 @@ impl Inputs {
             .is_some_and(|api_version| api_version.starts_with("serving.kserve.io/"))
     }
 
-    /// The Knative Service KServe builds for the object's first serverless component, if the
-    /// object is an InferenceService or InferenceGraph.
+    /// The Knative Service KServe builds for the object's first serverless component that is not
+    /// stopped (`serving.kserve.io/stop`), if the object is an InferenceService or InferenceGraph.
     fn kserve_service(
         &self,
         cluster: &knative_scale_policy::rules::cluster::ClusterConfig,
@@ -175,7 +175,9 @@ impl Inputs {
         let Ok(Projection::Serverless(components)) = projection else {
             return None;
         };
-        let component = components.into_iter().next()?;
+        let component = components
+            .into_iter()
+            .find(|component| !component.stopped())?;
         let name = self.object["metadata"]["name"].as_str().unwrap_or("model");
         let service_name = match component.name {
             "inferencegraph" => name.to_string(),

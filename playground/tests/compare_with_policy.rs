@@ -35,3 +35,23 @@ proptest! {
         prop_assert_eq!(&shown["patch"], &expected_patch);
     }
 }
+
+// A stopped model has no Knative Service (facts D.1): the page shows none, and the policy's
+// silent accept.
+#[test]
+fn a_stopped_inference_service_shows_no_service() {
+    let mut object = common::request("isvc-sklearn-max12-stopped")["object"].clone();
+    let config = r#"{"max-scale": "5", "max-scale-limit": "10"}"#;
+    let shown = Inputs::parse(&object.to_string(), config, "{}")
+        .expect("JSON texts parse")
+        .explain();
+    assert_eq!(shown["verdict"], "accepted", "{shown}");
+    assert_eq!(shown["warnings"], serde_json::json!([]));
+    assert!(
+        shown.get("before").is_none() && shown.get("component").is_none(),
+        "{shown}"
+    );
+    object["metadata"]["annotations"] = serde_json::json!({});
+    let running = Inputs::parse(&object.to_string(), config, "{}").expect("JSON texts parse");
+    assert_eq!(running.explain()["component"], "predictor");
+}

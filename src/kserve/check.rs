@@ -77,7 +77,9 @@ pub fn check(
         Projection::Serverless(components) => components,
     };
     let mut findings = Findings::default();
-    for component in &components {
+    // A stopped component's Service is deleted or never built: like a RawDeployment one, nothing
+    // it would carry is said, and nothing refused (the user must be able to stop any model).
+    for component in components.iter().filter(|component| !component.stopped()) {
         for dropped in &component.dropped {
             findings.warnings.push(dropped_warning(component, dropped));
         }
@@ -133,11 +135,15 @@ fn named(component: &Component, first: &Origin, sentence: String) -> String {
     }
 }
 
-/// An annotation of the InferenceService that KServe never copies to the Service.
+/// A scale annotation that KServe never copies to the Service, or overwrites there.
 fn dropped_warning(component: &Component, dropped: &Dropped) -> String {
+    let fate = match &dropped.overwritten_with {
+        None => "dropped by KServe".to_string(),
+        Some(value) => format!("overwritten by KServe with {value} from {}", dropped.field),
+    };
     format!(
-        "{}: {} is dropped by KServe; set spec.{}.{} instead",
-        component.name, dropped.origin, component.name, dropped.field
+        "{}: {} is {fate}; set {} instead",
+        component.name, dropped.origin, dropped.field
     )
 }
 
@@ -444,5 +450,99 @@ mod tests {
             ]
         );
         assert!(findings.refusals.is_empty());
+    }
+
+    fn findings(kind: &str, object: Value, cluster: &ClusterConfig) -> Findings {
+        check(kind, &object, &Scope::of(cluster), InitialStrategy::Min).unwrap()
+    }
+
+    // 9, facts D.1: a stopped component's Service is deleted or never built; nothing it would
+    // carry is refused or warned. A stop on the InferenceService stops every component, unless a
+    // component's own value says otherwise.
+    #[test]
+    fn a_stopped_component_is_neither_refused_nor_warned() {
+        let over = |metadata: Value, predictor: Value| {
+            json!({"metadata": {"annotations": metadata},
+                   "spec": {"predictor": {"maxReplicas": 12, "annotations": predictor},
+                            "transformer": {"minReplicas": 11}}})
+        };
+        let c = cluster(5, 10);
+        let stop = "serving.kserve.io/stop";
+        let dropped = "autoscaling.knative.dev/min-scale";
+        let stopped = over(json!({stop: "TRUE", dropped: "2"}), json!({}));
+        assert_eq!(
+            findings("InferenceService", stopped, &c),
+            Findings::default()
+        );
+        let predictor_only = findings(
+            "InferenceService",
+            over(json!({}), json!({stop: "True"})),
+            &c,
+        );
+        assert_eq!(
+            predictor_only.refusals,
+            [
+                "spec.transformer.minReplicas=11 exceeds the cluster's max-scale-limit 10; set it to 10 or less"
+            ]
+        );
+        let predictor_kept = findings(
+            "InferenceService",
+            over(json!({stop: "true"}), json!({stop: "false"})),
+            &c,
+        );
+        assert_eq!(
+            predictor_kept.refusals,
+            [
+                "spec.predictor.maxReplicas=12 exceeds the cluster's max-scale-limit 10; set it to 10 or less"
+            ]
+        );
+        let graph =
+            json!({"metadata": {"annotations": {stop: "true"}}, "spec": {"maxReplicas": 12}});
+        assert_eq!(findings("InferenceGraph", graph, &c), Findings::default());
+    }
+
+    // 9, facts D.1: a ModelMesh InferenceGraph gets a Knative Service, and is checked as one.
+    #[test]
+    fn a_model_mesh_inference_graph_is_checked_as_its_service() {
+        let graph = json!({"metadata": {"annotations": {"serving.kserve.io/deploymentMode": "ModelMesh"}},
+                           "spec": {"maxReplicas": 12}});
+        assert_eq!(
+            findings("InferenceGraph", graph, &cluster(1, 10)).refusals,
+            [
+                "inferencegraph: spec.maxReplicas=12 exceeds the cluster's max-scale-limit 10; set it to 10 or less"
+            ]
+        );
+    }
+
+    // 9, facts D.1: KServe overwrites a graph's own min-scale (always) and max-scale (when
+    // maxReplicas is not 0) without a word; the person applying it hears which field to set.
+    #[test]
+    fn a_graphs_own_min_and_max_scale_are_warned_naming_the_replicas_field() {
+        let graph = |max_replicas: i64| {
+            json!({"metadata": {"annotations": {
+                    "autoscaling.knative.dev/min-scale": "3", "autoscaling.knative.dev/max-scale": "6"}},
+                   "spec": {"minReplicas": 2, "maxReplicas": max_replicas}})
+        };
+        assert_eq!(
+            findings("InferenceGraph", graph(4), &cluster(1, 0)).warnings,
+            [
+                "inferencegraph: metadata.annotations[\"autoscaling.knative.dev/min-scale\"] is overwritten by KServe with 2 from spec.minReplicas; set spec.minReplicas instead",
+                "inferencegraph: metadata.annotations[\"autoscaling.knative.dev/max-scale\"] is overwritten by KServe with 4 from spec.maxReplicas; set spec.maxReplicas instead",
+            ]
+        );
+        // maxReplicas 0 writes no max-scale: the graph's own stays on the template, and counts.
+        let kept = findings("InferenceGraph", graph(0), &cluster(1, 5));
+        assert_eq!(
+            kept.warnings,
+            [
+                "inferencegraph: metadata.annotations[\"autoscaling.knative.dev/min-scale\"] is overwritten by KServe with 2 from spec.minReplicas; set spec.minReplicas instead"
+            ]
+        );
+        assert_eq!(
+            kept.refusals,
+            [
+                "inferencegraph: metadata.annotations[\"autoscaling.knative.dev/max-scale\"]=6 exceeds the cluster's max-scale-limit 5; set it to 5 or less"
+            ]
+        );
     }
 }

@@ -19,16 +19,19 @@ pub struct Component {
     pub annotations: Annotations,
     /// For each annotation, where in the KServe object it comes from.
     origins: Vec<(String, Origin)>,
-    /// Scale annotations of the InferenceService that KServe drops instead of copying.
+    /// Scale annotations of the KServe object that never reach the Service as written.
     pub dropped: Vec<Dropped>,
 }
 
-/// An annotation KServe drops silently (`ServiceAnnotationDisallowedList`), and the field of the
-/// component that sets the same bound.
+/// A scale annotation KServe drops silently (an InferenceService's, `ServiceAnnotationDisallowedList`)
+/// or overwrites (an InferenceGraph's), and the field that sets the same bound.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Dropped {
     pub origin: String,
-    pub field: &'static str,
+    /// `spec.predictor.minReplicas`, `spec.maxReplicas`.
+    pub field: String,
+    /// What KServe writes over it from `field`; `None` when it is dropped.
+    pub overwritten_with: Option<String>,
 }
 
 /// Where a Service's annotation comes from in the KServe object, as messages name it.
@@ -59,6 +62,14 @@ impl Component {
         }
     }
 
+    /// KServe deletes this Service, or never creates it: `serving.kserve.io/stop` is `true` (any
+    /// letter case) on its template, where a component's value wins over the object's (facts D.1).
+    pub fn stopped(&self) -> bool {
+        self.annotations
+            .get(STOP_KEY)
+            .is_some_and(|value| value.eq_ignore_ascii_case("true"))
+    }
+
     /// Where `key` (as written on the Service) comes from in the KServe object.
     pub fn origin(&self, key: &str) -> Origin {
         let found = self.origins.iter().find(|(k, _)| k == key);
@@ -71,7 +82,8 @@ impl Component {
     }
 }
 
-/// What KServe does with the object: no Knative Service (RawDeployment, ModelMesh), or these.
+/// What KServe does with the object: no Knative Service (Standard or RawDeployment; ModelMesh for
+/// an InferenceService), or these (each maybe `stopped`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Projection {
     NotServerless { mode: String },
@@ -79,6 +91,7 @@ pub enum Projection {
 }
 
 const DEPLOYMENT_MODE_KEY: &str = "serving.kserve.io/deploymentMode";
+const STOP_KEY: &str = "serving.kserve.io/stop";
 
 /// Never copied from an InferenceService or its components (`ServiceAnnotationDisallowedList`).
 const DISALLOWED: [&str; 4] = [
@@ -101,7 +114,7 @@ pub fn project(
         object.pointer("/metadata/annotations"),
         "metadata.annotations",
     )?;
-    if let Some(mode) = not_serverless(object, &metadata) {
+    if let Some(mode) = not_serverless(kind, object, &metadata) {
         return Ok(Projection::NotServerless { mode });
     }
     let components = if kind == "InferenceGraph" {
@@ -220,7 +233,11 @@ impl Passthrough<'_> {
                     },
                 );
             } else if disallowed && let Some(field) = replica_field(key) {
-                component.dropped.push(Dropped { origin, field });
+                component.dropped.push(Dropped {
+                    origin,
+                    field: format!("spec.{}.{field}", component.name),
+                    overwritten_with: None,
+                });
             }
         }
     }
@@ -237,7 +254,8 @@ fn replica_field(key: &str) -> Option<&'static str> {
 
 /// `SetAutoScalingAnnotations`: the class defaults to KPA, `scaleTarget` and `scaleMetric` become
 /// target and metric, `minReplicas` (default 1) is always min-scale, and `maxReplicas` is
-/// max-scale only when it is not 0 (unlimited).
+/// max-scale only when it is not 0 (unlimited). A min-scale or max-scale already there (only an
+/// InferenceGraph's own annotations pass through with them) is overwritten, and remembered.
 fn set_scaling(
     component: &mut Component,
     path: &str,
@@ -282,23 +300,40 @@ fn set_scaling(
         }
     }
     let min = integer(spec, "minReplicas", path)?.unwrap_or(1);
-    component.set(Bound::Min.key(), &min.to_string(), field("minReplicas"));
+    write_bound(component, Bound::Min, min, field("minReplicas"));
     let max = integer(spec, "maxReplicas", path)?.unwrap_or(0);
     if max != 0 {
-        component.set(Bound::Max.key(), &max.to_string(), field("maxReplicas"));
+        write_bound(component, Bound::Max, max, field("maxReplicas"));
     }
     Ok(())
 }
 
-/// The deployment mode, when it is not serverless (KServe's `GetDeploymentMode`: the status
-/// first, then the annotation; absent means the shipped default, Serverless).
-fn not_serverless(object: &Value, metadata: &Annotations) -> Option<String> {
+/// KServe writes the bound from `field`, over the annotation's value if there was one.
+fn write_bound(component: &mut Component, bound: Bound, value: i64, field: Origin) {
+    let value = value.to_string();
+    if component.annotations.contains_key(bound.key()) {
+        let origin = component.origin(bound.key()).text;
+        component.dropped.push(Dropped {
+            origin,
+            field: field.text.clone(),
+            overwritten_with: Some(value.clone()),
+        });
+    }
+    component.set(bound.key(), &value, field);
+}
+
+/// The deployment mode, when KServe builds no Knative Service in it (KServe's `GetDeploymentMode`:
+/// the status first, then the annotation; absent means the shipped default, Serverless). An
+/// InferenceGraph's controller takes the non-Knative path for `Standard` (`RawDeployment`) only:
+/// a ModelMesh graph gets a Knative Service.
+fn not_serverless(kind: &str, object: &Value, metadata: &Annotations) -> Option<String> {
     let mode = object
         .pointer("/status/deploymentMode")
         .and_then(Value::as_str)
         .filter(|mode| !mode.is_empty())
         .or(metadata.get(DEPLOYMENT_MODE_KEY))?;
-    matches!(mode, "RawDeployment" | "Standard" | "ModelMesh").then(|| mode.to_string())
+    let model_mesh = mode == "ModelMesh" && kind != "InferenceGraph";
+    (model_mesh || matches!(mode, "RawDeployment" | "Standard")).then(|| mode.to_string())
 }
 
 fn integer(spec: &Map<String, Value>, field: &str, path: &str) -> Result<Option<i64>, String> {
@@ -464,7 +499,8 @@ mod tests {
         assert_eq!(initial(&component_text, false), Some("abc".into()));
     }
 
-    // Section 9: RawDeployment and ModelMesh components have no Knative Service.
+    // Section 9, facts D.1: RawDeployment (Standard) and ModelMesh InferenceServices have no
+    // Knative Service; a ModelMesh InferenceGraph has one, a Standard one does not.
     #[test]
     fn raw_deployment_and_model_mesh_are_not_serverless() {
         for mode in ["RawDeployment", "Standard", "ModelMesh"] {
@@ -489,6 +525,68 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_model_mesh_inference_graph_gets_a_knative_service() {
+        let graph = |mode: &str| {
+            json!({"metadata": {"annotations": {DEPLOYMENT_MODE_KEY: mode}},
+                   "spec": {"maxReplicas": 3, "nodes": {}}})
+        };
+        let [router] =
+            &components(project("InferenceGraph", &graph("ModelMesh"), false).unwrap())[..]
+        else {
+            panic!()
+        };
+        assert_eq!(scale(router), [Some("1"), Some("3"), None]);
+        let by_status = json!({"spec": {}, "status": {"deploymentMode": "ModelMesh"}});
+        assert_eq!(
+            components(project("InferenceGraph", &by_status, false).unwrap()).len(),
+            1
+        );
+        for mode in ["RawDeployment", "Standard"] {
+            assert_eq!(
+                project("InferenceGraph", &graph(mode), false).unwrap(),
+                Projection::NotServerless { mode: mode.into() }
+            );
+        }
+    }
+
+    // Facts D.1: KServe deletes (or never creates) a Service whose template carries
+    // serving.kserve.io/stop "true" in any letter case; a component's value wins over the
+    // InferenceService's, as it does on the template.
+    #[test]
+    fn a_stop_annotation_true_in_any_case_on_the_template_stops_its_service() {
+        let isvc = |metadata: Value, predictor: Value| {
+            json!({"metadata": {"annotations": metadata},
+                   "spec": {"predictor": {"annotations": predictor}, "transformer": {}}})
+        };
+        let stopped = |object: &Value| -> Vec<bool> {
+            components(project("InferenceService", object, false).unwrap())
+                .iter()
+                .map(Component::stopped)
+                .collect()
+        };
+        for value in ["true", "TRUE", "True", "tRuE"] {
+            let on_object = isvc(json!({STOP_KEY: value}), json!({}));
+            assert_eq!(stopped(&on_object), [true, true], "{value}");
+            let on_predictor = isvc(json!({}), json!({STOP_KEY: value}));
+            assert_eq!(stopped(&on_predictor), [true, false], "{value}");
+        }
+        let restarted = isvc(json!({STOP_KEY: "true"}), json!({STOP_KEY: "false"}));
+        assert_eq!(stopped(&restarted), [false, true]);
+        for value in ["false", "yes", "1", " true", ""] {
+            assert_eq!(
+                stopped(&isvc(json!({STOP_KEY: value}), json!({}))),
+                [false, false],
+                "{value:?}"
+            );
+        }
+        let graph = json!({"metadata": {"annotations": {STOP_KEY: "True"}}, "spec": {}});
+        let [router] = &components(project("InferenceGraph", &graph, false).unwrap())[..] else {
+            panic!()
+        };
+        assert!(router.stopped());
+    }
+
     // D.1: an InferenceGraph copies all of its annotations and maps its own replicas.
     #[test]
     fn an_inference_graph_copies_every_annotation() {
@@ -506,6 +604,36 @@ mod tests {
             router.origin(Bound::Max.key()).text,
             "metadata.annotations[\"autoscaling.knative.dev/max-scale\"]"
         );
+        // Kept on the template (maxReplicas 0 writes nothing): not overwritten.
+        assert_eq!(router.dropped, []);
+    }
+
+    // Facts D.1: a graph's own min-scale is always overwritten (minReplicas, default 1), its
+    // max-scale only by a maxReplicas that is not 0.
+    #[test]
+    fn a_graphs_own_min_and_max_scale_are_overwritten_by_its_replicas() {
+        let graph = json!({
+            "metadata": {"annotations": {
+                "autoscaling.knative.dev/min-scale": "3", "autoscaling.knative.dev/max-scale": "6"}},
+            "spec": {"maxReplicas": 4}
+        });
+        let [router] = &components(project("InferenceGraph", &graph, false).unwrap())[..] else {
+            panic!()
+        };
+        assert_eq!(scale(router), [Some("1"), Some("4"), None]);
+        let overwritten = |key: &str, field: &str, value: &str| Dropped {
+            origin: format!("metadata.annotations[\"autoscaling.knative.dev/{key}\"]"),
+            field: field.to_string(),
+            overwritten_with: Some(value.to_string()),
+        };
+        assert_eq!(
+            router.dropped,
+            [
+                overwritten("min-scale", "spec.minReplicas", "1"),
+                overwritten("max-scale", "spec.maxReplicas", "4"),
+            ]
+        );
+        assert_eq!(router.origin(Bound::Max.key()).text, "spec.maxReplicas");
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The cluster around the policy, played from the fact sheet: an API server that sends every write
 //! through the built policy.wasm and Knative's validation (facts A.3, B.1), KServe's reconciler
-//! with its dry-run update (facts D.1, D.3), and Knative's Service and Configuration controllers
-//! (fact A: Service -> Configuration -> Revision).
+//! with its dry-run update (facts D.1, D.3; a stopped component's Service deleted or never
+//! created), and Knative's Service and Configuration controllers (fact A: Service ->
+//! Configuration -> Revision).
 
 #![allow(dead_code)]
 
@@ -46,6 +47,7 @@ pub struct ApiServer {
 }
 
 const KNATIVE_GROUP: &str = "serving.knative.dev";
+const STOP_KEY: &str = "serving.kserve.io/stop";
 
 impl ApiServer {
     pub fn new(settings: Value, cluster: Cluster) -> ApiServer {
@@ -104,6 +106,23 @@ impl ApiServer {
         Ok(admitted)
     }
 
+    /// Deletes an object; the Configuration a Service owns goes with it (Kubernetes' garbage
+    /// collector). Revisions made stay counted.
+    pub fn delete(&mut self, kind: &str, name: &str) {
+        let removed = self.objects.remove(&(kind.to_string(), name.to_string()));
+        assert!(
+            removed.is_some(),
+            "delete of {kind}/{name}, which does not exist"
+        );
+        if kind == "Service" {
+            self.objects
+                .remove(&("Configuration".to_string(), name.to_string()));
+        }
+        self.stored_writes += 1;
+    }
+
+    /// A Knative object goes through the policy and then Knative's validation; a KServe one
+    /// (`serving.kserve.io`) through the policy, which never mutates it.
     fn admit(
         &self,
         operation: &str,
@@ -113,10 +132,12 @@ impl ApiServer {
         dry_run: bool,
     ) -> Result<Value, Denied> {
         let (kind, name) = identity(object);
+        let api_version = object["apiVersion"].as_str().unwrap_or_default();
+        let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
         let request = json!({
             "uid": format!("{operation}-{kind}-{name}"),
-            "kind": {"group": KNATIVE_GROUP, "version": "v1", "kind": kind},
-            "resource": {"group": KNATIVE_GROUP, "version": "v1", "resource": format!("{}s", kind.to_lowercase())},
+            "kind": {"group": group, "version": version, "kind": kind},
+            "resource": {"group": group, "version": version, "resource": format!("{}s", kind.to_lowercase())},
             "name": name,
             "namespace": "models",
             "operation": operation,
@@ -128,6 +149,10 @@ impl ApiServer {
         let evaluation = evaluate(&request, &self.settings);
         if !evaluation.accepted() {
             return Err(Denied::Policy(evaluation.message()));
+        }
+        if group != KNATIVE_GROUP {
+            assert!(!evaluation.mutated(), "the policy mutated {kind}/{name}");
+            return Ok(object.clone());
         }
         let mut admitted = object.clone();
         if let Some(operations) = evaluation.admission.patch_operations() {
@@ -246,37 +271,52 @@ impl InferenceService {
     }
 }
 
-/// InferenceServices KServe's webhook admits, with the annotations that bear on scale.
-pub fn inference_service() -> impl Strategy<Value = InferenceService> {
-    let annotation = |key: &'static str, values: BoxedStrategy<String>| {
-        proptest::option::weighted(0.3, values)
-            .prop_map(move |value| value.map(|v| (format!("{PREFIX}{key}"), v)))
-    };
+/// Now and then, the autoscaling annotation `key` with one of `values`.
+fn annotation(
+    key: &'static str,
+    values: BoxedStrategy<String>,
+) -> impl Strategy<Value = Option<(String, String)>> {
+    proptest::option::weighted(0.3, values)
+        .prop_map(move |value| value.map(|v| (format!("{PREFIX}{key}"), v)))
+}
+
+/// A count in `range`, as an annotation writes it.
+fn count(range: std::ops::Range<i64>) -> BoxedStrategy<String> {
+    range.prop_map(|n| n.to_string()).boxed()
+}
+
+/// The two classes.
+fn class() -> BoxedStrategy<String> {
+    prop_oneof![
+        Just("kpa.autoscaling.knative.dev"),
+        Just("hpa.autoscaling.knative.dev")
+    ]
+    .prop_map(str::to_string)
+    .boxed()
+}
+
+/// `minReplicas` (maybe unset) and `maxReplicas` (0, unlimited, or up to 12).
+fn replicas() -> (
+    impl Strategy<Value = Option<i32>>,
+    impl Strategy<Value = i32>,
+) {
     (
         proptest::option::of(0i32..6),
         prop_oneof![Just(0i32), 1i32..13],
-        annotation(
-            "initial-scale",
-            (0i64..8).prop_map(|n| n.to_string()).boxed(),
-        ),
-        annotation("minScale", (0i64..6).prop_map(|n| n.to_string()).boxed()),
-        annotation(
-            "class",
-            prop_oneof![
-                Just("kpa.autoscaling.knative.dev"),
-                Just("hpa.autoscaling.knative.dev")
-            ]
-            .prop_map(str::to_string)
-            .boxed(),
-        ),
-        annotation(
-            "initial-scale",
-            (1i64..5).prop_map(|n| n.to_string()).boxed(),
-        ),
-        annotation(
-            "activation-scale",
-            (2i64..8).prop_map(|n| n.to_string()).boxed(),
-        ),
+    )
+}
+
+/// InferenceServices KServe's webhook admits, with the annotations that bear on scale.
+pub fn inference_service() -> impl Strategy<Value = InferenceService> {
+    let (min_replicas, max_replicas) = replicas();
+    (
+        min_replicas,
+        max_replicas,
+        annotation("initial-scale", count(0..8)),
+        annotation("minScale", count(0..6)),
+        annotation("class", class()),
+        annotation("initial-scale", count(1..5)),
+        annotation("activation-scale", count(2..8)),
     )
         .prop_filter_map(
             "KServe's webhook refuses minReplicas above a non-zero maxReplicas",
@@ -307,24 +347,65 @@ pub fn inference_service() -> impl Strategy<Value = InferenceService> {
         )
 }
 
-/// Annotations KServe never copies from the InferenceService to its Services (fact D.1).
-const DISALLOWED: [&str; 3] = [
-    "autoscaling.knative.dev/min-scale",
-    "autoscaling.knative.dev/max-scale",
-    "kubectl.kubernetes.io/last-applied-configuration",
-];
+/// An InferenceGraph in ModelMesh mode, which gets a Knative Service all the same (fact D.1: only
+/// Standard takes the non-Knative path), as far as its scale goes.
+#[derive(Clone, Debug)]
+pub struct InferenceGraph {
+    pub name: String,
+    /// `spec.minReplicas` (maybe unset) and `spec.maxReplicas`.
+    pub replicas: (Option<i32>, i32),
+    /// `metadata.annotations`, all copied to the Service (its own min/max-scale overwritten).
+    pub annotations: BTreeMap<String, String>,
+}
 
-/// KServe v0.15.2 and later (fact D.1): the predictor's Knative Service, built from scratch.
-/// `allow_zero_initial_scale` is what KServe reads from config-autoscaler.
-pub fn kserve_desired_service(isvc: &InferenceService, allow_zero_initial_scale: bool) -> Value {
-    let mut annotations: BTreeMap<String, String> = isvc
-        .annotations
-        .iter()
-        .filter(|(key, _)| !DISALLOWED.contains(&key.as_str()))
-        .map(|(key, value)| (key.clone(), value.clone()))
-        .collect();
-    // ValidateInitialScaleAnnotation: a non-integer, or 0 on a cluster that refuses it, is
-    // dropped (only from the InferenceService's own annotations).
+impl InferenceGraph {
+    /// The object as the user applies it (`serving.kserve.io/v1alpha1`).
+    pub fn object(&self) -> Value {
+        let (min_replicas, max_replicas) = self.replicas;
+        let mut spec = json!({"maxReplicas": max_replicas, "nodes": {"root": {
+            "routerType": "Sequence", "steps": [{"serviceName": "sklearn-iris"}]}}});
+        if let Some(min) = min_replicas {
+            spec["minReplicas"] = json!(min);
+        }
+        json!({
+            "apiVersion": "serving.kserve.io/v1alpha1",
+            "kind": "InferenceGraph",
+            "metadata": {"name": self.name, "namespace": "models", "annotations": self.annotations},
+            "spec": spec
+        })
+    }
+}
+
+/// ModelMesh InferenceGraphs, with their own min-scale and max-scale now and then (KServe
+/// overwrites them, or keeps the max-scale when maxReplicas is 0).
+pub fn model_mesh_graph() -> impl Strategy<Value = InferenceGraph> {
+    let own = [
+        annotation("initial-scale", count(0..8)),
+        annotation("min-scale", count(0..6)),
+        annotation("max-scale", count(1..13)),
+        annotation("class", class()),
+    ];
+    (replicas(), own).prop_map(|(replicas, own)| {
+        let mode = ("serving.kserve.io/deploymentMode", "ModelMesh");
+        let mode = (mode.0.to_string(), mode.1.to_string());
+        InferenceGraph {
+            name: "model-chainer".to_string(),
+            replicas,
+            annotations: own.into_iter().flatten().chain([mode]).collect(),
+        }
+    })
+}
+
+/// `ValidateInitialScaleAnnotation` on the object's own annotations: a non-integer
+/// initial-scale, or 0 on a cluster that refuses it, is dropped. Then `SetAutoScalingAnnotations`:
+/// the KPA class unless one is set, min-scale from minReplicas (default 1) always, max-scale from
+/// a maxReplicas that is not 0.
+fn kserve_scale_annotations(
+    annotations: &mut BTreeMap<String, String>,
+    own: impl Iterator<Item = (String, String)>,
+    (min_replicas, max_replicas): (Option<i32>, i32),
+    allow_zero_initial_scale: bool,
+) {
     let initial_key = format!("{PREFIX}initial-scale");
     if let Some(text) = annotations.get(&initial_key) {
         let drop = match text.parse::<i64>() {
@@ -336,28 +417,37 @@ pub fn kserve_desired_service(isvc: &InferenceService, allow_zero_initial_scale:
             annotations.remove(&initial_key);
         }
     }
-    annotations.extend(isvc.predictor_annotations.clone());
+    annotations.extend(own);
     annotations
         .entry(format!("{PREFIX}class"))
         .or_insert_with(|| "kpa.autoscaling.knative.dev".to_string());
     annotations.insert(
         format!("{PREFIX}min-scale"),
-        isvc.min_replicas.unwrap_or(1).to_string(),
+        min_replicas.unwrap_or(1).to_string(),
     );
-    if isvc.max_replicas != 0 {
-        annotations.insert(format!("{PREFIX}max-scale"), isvc.max_replicas.to_string());
+    if max_replicas != 0 {
+        annotations.insert(format!("{PREFIX}max-scale"), max_replicas.to_string());
     }
-    let labels = json!({"serving.kserve.io/inferenceservice": isvc.name, "component": "predictor"});
+}
+
+/// The Knative Service KServe builds, owned by the KServe object.
+fn knative_service(
+    name: &str,
+    labels: Value,
+    owner: (&str, &str, &str),
+    annotations: BTreeMap<String, String>,
+) -> Value {
+    let (api_version, kind, owner_name) = owner;
     json!({
         "apiVersion": "serving.knative.dev/v1",
         "kind": "Service",
         "metadata": {
-            "name": isvc.service_name(),
+            "name": name,
             "namespace": "models",
             "labels": labels,
             "ownerReferences": [{
-                "apiVersion": "serving.kserve.io/v1beta1", "kind": "InferenceService",
-                "name": isvc.name, "uid": "isvc-uid", "controller": true, "blockOwnerDeletion": true
+                "apiVersion": api_version, "kind": kind,
+                "name": owner_name, "uid": "kserve-uid", "controller": true, "blockOwnerDeletion": true
             }]
         },
         "spec": {
@@ -370,25 +460,103 @@ pub fn kserve_desired_service(isvc: &InferenceService, allow_zero_initial_scale:
     })
 }
 
+/// KServe v0.15.2 and later (fact D.1): a graph's Knative Service, named after it; every
+/// annotation of the graph is copied.
+pub fn kserve_desired_graph_service(
+    graph: &InferenceGraph,
+    allow_zero_initial_scale: bool,
+) -> Value {
+    let mut annotations = graph.annotations.clone();
+    kserve_scale_annotations(
+        &mut annotations,
+        std::iter::empty(),
+        graph.replicas,
+        allow_zero_initial_scale,
+    );
+    let labels = json!({"serving.kserve.io/inferencegraph": graph.name});
+    let owner = (
+        "serving.kserve.io/v1alpha1",
+        "InferenceGraph",
+        graph.name.as_str(),
+    );
+    knative_service(&graph.name, labels, owner, annotations)
+}
+
+/// Annotations KServe never copies from the InferenceService to its Services (fact D.1).
+const DISALLOWED: [&str; 3] = [
+    "autoscaling.knative.dev/min-scale",
+    "autoscaling.knative.dev/max-scale",
+    "kubectl.kubernetes.io/last-applied-configuration",
+];
+
+/// KServe v0.15.2 and later (fact D.1): the predictor's Knative Service, built from scratch.
+/// `allow_zero_initial_scale` is what KServe reads from config-autoscaler.
+/// The predictor's annotations win over the InferenceService's (only its own are checked for
+/// initial-scale); `serving.kserve.io/stop` passes through to the template like any other.
+pub fn kserve_desired_service(isvc: &InferenceService, allow_zero_initial_scale: bool) -> Value {
+    let mut annotations: BTreeMap<String, String> = isvc
+        .annotations
+        .iter()
+        .filter(|(key, _)| !DISALLOWED.contains(&key.as_str()))
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
+    kserve_scale_annotations(
+        &mut annotations,
+        isvc.predictor_annotations.clone().into_iter(),
+        (isvc.min_replicas, isvc.max_replicas),
+        allow_zero_initial_scale,
+    );
+    let labels = json!({"serving.kserve.io/inferenceservice": isvc.name, "component": "predictor"});
+    let owner = (
+        "serving.kserve.io/v1beta1",
+        "InferenceService",
+        isvc.name.as_str(),
+    );
+    knative_service(&isvc.service_name(), labels, owner, annotations)
+}
+
 /// What KServe's reconcile did this time.
 #[derive(Clone, Debug, PartialEq)]
 pub enum KServeAction {
     Created,
     Unchanged,
     Updated,
+    /// Stopped: the Service there was is deleted.
+    Deleted,
 }
 
-/// KServe's `KsvcReconciler.Reconcile` (fact D.3): build the desired Service, create it when
-/// missing; otherwise dry-run update it through every webhook, compare templates and labels
-/// semantically with what is stored, and update for real only when they differ.
+/// KServe's `KsvcReconciler.Reconcile` (fact D.3) for the predictor.
 pub fn kserve_reconcile(
     api: &mut ApiServer,
     isvc: &InferenceService,
     allow_zero_initial_scale: bool,
 ) -> Result<KServeAction, Denied> {
+    kserve_reconcile_service(api, kserve_desired_service(isvc, allow_zero_initial_scale))
+}
+
+/// KServe's `KsvcReconciler.Reconcile` (fact D.3; the graph's reconciler does the same): build
+/// the desired Service; when its template says `serving.kserve.io/stop: "true"` (any case),
+/// delete the Service there is, or create none (fact D.1). Otherwise create it when missing, or
+/// dry-run update it through every webhook, compare templates and labels semantically with what
+/// is stored, and update for real only when they differ.
+pub fn kserve_reconcile_service(
+    api: &mut ApiServer,
+    mut desired: Value,
+) -> Result<KServeAction, Denied> {
     const USER: &str = "system:serviceaccount:kserve:kserve-controller-manager";
-    let mut desired = kserve_desired_service(isvc, allow_zero_initial_scale);
-    let Some(mut existing) = api.get("Service", &isvc.service_name()) else {
+    let name = identity(&desired).1;
+    let stopped = desired["spec"]["template"]["metadata"]["annotations"][STOP_KEY]
+        .as_str()
+        .is_some_and(|value| value.eq_ignore_ascii_case("true"));
+    let existing = api.get("Service", &name);
+    if stopped {
+        if existing.is_none() {
+            return Ok(KServeAction::Unchanged);
+        }
+        api.delete("Service", &name);
+        return Ok(KServeAction::Deleted);
+    }
+    let Some(mut existing) = existing else {
         api.create(USER, desired)?;
         return Ok(KServeAction::Created);
     };
