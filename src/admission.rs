@@ -12,7 +12,7 @@ use crate::kserve;
 use crate::log;
 use crate::rules::cluster::ClusterConfig;
 use crate::rules::message::warning_line;
-use crate::rules::plan::{Note, Plan, plan};
+use crate::rules::plan::{Note, plan};
 use crate::rules::resolve::InitialStrategy;
 use crate::rules::tenant::{NamespaceEntry, Scope};
 use crate::verdict::{MutatedObject, Outcome, Verdict};
@@ -231,7 +231,7 @@ fn resolve_template(
     if !plan.apply(&mut annotations) {
         return Ok(None);
     }
-    write_keys(&annotations, Plan::keys(), json_annotations);
+    write_keys(&annotations, plan.touched(), json_annotations);
     Ok(template.remove("metadata").map(|metadata| Resolved {
         metadata,
         notes: plan.notes,

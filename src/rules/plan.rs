@@ -44,6 +44,17 @@ impl Plan {
             .chain(ANNOTATION_KEYS)
     }
 
+    /// The keys this plan writes or removes: the three kebab keys, their aliases, the record,
+    /// and the keys a profile fills or filled before.
+    pub fn touched(&self) -> impl Iterator<Item = &'static str> + '_ {
+        let profile = self.fills.iter().map(|(key, _)| *key).chain(self.cleared.iter().copied());
+        Bound::ALL
+            .into_iter()
+            .flat_map(|bound| [bound.key(), bound.alias()])
+            .chain([RECORD_KEY])
+            .chain(profile.map(annotation_key))
+    }
+
     /// Writes the plan into `annotations`: the three kebab keys, no aliases, the record (or
     /// none); every other annotation stays. True when anything changed.
     pub fn apply(&self, annotations: &mut Annotations) -> bool {
