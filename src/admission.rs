@@ -578,4 +578,45 @@ mod tests {
             Verdict::plain(Outcome::Accept)
         );
     }
+
+    // 11: the object's profile, else its Namespace's, else its namespace entry's, else the default.
+    #[test]
+    fn the_profile_of_an_object_that_chooses_none_comes_from_its_namespace_then_the_default() {
+        let settings = Settings::from_json(&json!({
+            "profiles": {"gpu": {"target": "1"}, "web": {"target": "100"}, "batch": {"target": "7"}},
+            "defaultProfile": "web",
+            "namespaces": [{"name": "models", "profile": "gpu"}],
+            "namespaceAnnotations": true, "autoscalerConfigMap": {}}))
+        .unwrap();
+        let target = |namespace: &str, annotations: Value, namespace_profile: Option<&str>| {
+            let admission = with_object(request("Service", "CREATE", annotations), |object| {
+                object["metadata"] = json!({"namespace": namespace});
+            });
+            let host = move |payload: &[u8]| -> Result<Vec<u8>, String> {
+                let asked: Value = serde_json::from_slice(payload).unwrap();
+                let annotations = match (asked["kind"].as_str(), namespace_profile) {
+                    (Some("Namespace"), Some(profile)) => {
+                        json!({"knative-scale-policy.github.io/profile": profile})
+                    }
+                    _ => json!({}),
+                };
+                Ok(serde_json::to_vec(
+                    &json!({"metadata": {"annotations": annotations}, "data": {}}),
+                )
+                .unwrap())
+            };
+            annotation(&evaluate(admission, &settings, host), "target")
+        };
+        assert_eq!(target("default", json!({}), None).as_deref(), Some("100"));
+        assert_eq!(target("models", json!({}), None).as_deref(), Some("1"));
+        assert_eq!(
+            target("models", json!({}), Some("batch")).as_deref(),
+            Some("7")
+        );
+        let chooses = json!({"knative-scale-policy.github.io/profile": "web"});
+        assert_eq!(
+            target("models", chooses, Some("batch")).as_deref(),
+            Some("100")
+        );
+    }
 }

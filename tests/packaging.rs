@@ -945,10 +945,16 @@ fn shipped_module_is_at_most_300_kb() {
 fn the_released_module_is_the_one_make_policy_wasm_builds() {
     let makefile = text("Makefile");
     let recipe = |target: &str| -> Vec<String> {
-        let mut lines = makefile.lines().skip_while(|l| !l.starts_with(&format!("{target}:")));
+        let mut lines = makefile
+            .lines()
+            .skip_while(|l| !l.starts_with(&format!("{target}:")));
         let head = lines.next().unwrap_or_default().to_string();
         std::iter::once(head)
-            .chain(lines.take_while(|l| l.starts_with('\t')).map(str::to_string))
+            .chain(
+                lines
+                    .take_while(|l| l.starts_with('\t'))
+                    .map(str::to_string),
+            )
             .collect()
     };
     let annotated = recipe("annotated-policy.wasm");
@@ -959,12 +965,20 @@ fn the_released_module_is_the_one_make_policy_wasm_builds() {
         "{policy:?}"
     );
     assert!(
-        policy.iter().any(|l| l.contains("wasm-opt") && l.contains("-o policy.wasm")),
+        policy
+            .iter()
+            .any(|l| l.contains("wasm-opt") && l.contains("-o policy.wasm")),
         "{policy:?}"
     );
-    assert!(makefile.contains(".PHONY: policy.wasm"), "policy.wasm is rebuilt every time");
+    assert!(
+        makefile.contains(".PHONY: policy.wasm"),
+        "policy.wasm is rebuilt every time"
+    );
     let cargo = text("Cargo.toml");
-    assert!(cargo.contains("[profile.policy]\ninherits = \"release\""), "Cargo.toml");
+    assert!(
+        cargo.contains("[profile.policy]\ninherits = \"release\""),
+        "Cargo.toml"
+    );
 }
 
 /// The README is for the people who use the policy (issue 19): development notes and measured

@@ -440,4 +440,38 @@ mod tests {
             assert!(error.starts_with(expected), "{input}: {error}");
         }
     }
+
+    // 11
+    #[test]
+    fn profiles_default_profile_and_a_namespaces_profile_must_name_profiles() {
+        let settings = Settings::from_json(&json!({
+            "profiles": [{"name": "web", "target": "100"}],
+            "defaultProfile": "web",
+            "namespaces": {"models": {"profile": "web", "max-scale-limit": "8"}}}))
+        .unwrap();
+        assert_eq!(settings.profiles[0].name, "web");
+        assert_eq!(settings.default_profile.as_deref(), Some("web"));
+        assert_eq!(
+            settings.namespace_profiles,
+            [("models".to_string(), "web".to_string())]
+        );
+        assert_eq!(settings.namespaces[0].1.max_scale_limit, Some(8));
+        for (value, expected) in [
+            (
+                json!({"defaultProfile": "gpu"}),
+                "defaultProfile: invalid value \"gpu\": expected the name of a profile, and the settings have no profiles",
+            ),
+            (
+                json!({"profiles": {"web": {}}, "namespaces": {"a": {"profile": "gpu"}}}),
+                "namespaces.a.profile: invalid value \"gpu\": expected the name of a profile (web)",
+            ),
+            (
+                json!({"autoscaler": {"max-scale-limit": "5", "max-scale": "5"}, "profiles": {"big": {"max-scale": "9"}}}),
+                "profiles.big.max-scale: Knative would reject it: expected 1 <= 9 <= 5",
+            ),
+        ] {
+            let error = Settings::from_json(&value).unwrap_err().to_string();
+            assert_eq!(error, expected, "{value}");
+        }
+    }
 }

@@ -305,4 +305,34 @@ mod tests {
             ]
         );
     }
+
+    // 11
+    #[test]
+    fn a_namespaces_profile_annotation_chooses_a_known_profile_only() {
+        let with_profiles = settings(json!({
+            "namespaceAnnotations": true, "autoscalerConfigMap": {},
+            "profiles": {"gpu": {"target": "1"}, "web": {"target": "100"}}}));
+        let cluster = ClusterConfig::default();
+        let chosen = tenancy(
+            &with_profiles,
+            "team-a",
+            &cluster,
+            &mut namespace(annotated(&[("profile", "gpu")])),
+        );
+        assert_eq!(chosen.profile.as_deref(), Some("gpu"));
+        assert!(chosen.warnings.is_empty());
+        let unknown = tenancy(
+            &with_profiles,
+            "team-a",
+            &cluster,
+            &mut namespace(annotated(&[("profile", "gpu-xl")])),
+        );
+        assert_eq!(unknown.profile, None);
+        assert_eq!(
+            unknown.warnings,
+            [
+                "Namespace team-a: annotation knative-scale-policy.github.io/profile ignored: \"gpu-xl\" is not a profile of this cluster (gpu, web)"
+            ]
+        );
+    }
 }

@@ -47,7 +47,11 @@ impl Plan {
     /// The keys this plan writes or removes: the three kebab keys, their aliases, the record,
     /// and the keys a profile fills or filled before.
     pub fn touched(&self) -> impl Iterator<Item = &'static str> + '_ {
-        let profile = self.fills.iter().map(|(key, _)| *key).chain(self.cleared.iter().copied());
+        let profile = self
+            .fills
+            .iter()
+            .map(|(key, _)| *key)
+            .chain(self.cleared.iter().copied());
         Bound::ALL
             .into_iter()
             .flat_map(|bound| [bound.key(), bound.alias()])
@@ -629,5 +633,108 @@ mod tests {
         assert!(messages.contains(
             &"autoscaling.knative.dev/min-scale left to the cluster's 5: writing it would conflict with activation-scale 3".to_string()
         ), "{messages:?}");
+    }
+
+    // Section 11 ---------------------------------------------------------------------------
+
+    fn gpu() -> Profile {
+        let pairs = [
+            ("min-scale", "1"),
+            ("max-scale", "4"),
+            ("scale-down-delay", "15m"),
+            ("window", "120s"),
+            ("target", "1"),
+        ]
+        .map(|(k, v)| (k, v.to_string()));
+        Profile::new("gpu", &pairs).unwrap()
+    }
+
+    fn profiled(annotations: &Map, profiles: &[Profile], fallback: Option<&Profile>) -> Map {
+        let cluster = ClusterConfig::default();
+        let scope = Scope::of(&cluster).with_profiles(profiles, fallback);
+        apply(
+            annotations,
+            &plan(annotations, false, &scope, InitialStrategy::Min).unwrap(),
+        )
+    }
+
+    // 11
+    #[test]
+    fn every_key_a_profile_fills_is_recorded_and_the_fixed_point_holds() {
+        let profiles = [gpu()];
+        let once = profiled(&map(""), &profiles, Some(&profiles[0]));
+        assert_eq!(scale(&once), "1 4 1");
+        assert_eq!(once.get(&key("window")), Some("120s"));
+        assert_eq!(
+            record(&once),
+            Some(
+                "min-scale: absent -> 1, max-scale: absent -> 4, initial-scale: absent -> 1, target: absent -> 1, window: absent -> 120s, scale-down-delay: absent -> 15m"
+            )
+        );
+        assert_eq!(profiled(&once, &profiles, Some(&profiles[0])), once);
+    }
+
+    // 11
+    #[test]
+    fn a_profile_change_reaches_an_object_at_its_next_update_and_a_users_edit_wins() {
+        let profiles = [gpu()];
+        let once = profiled(&map(""), &profiles, Some(&profiles[0]));
+        // The profile drops window and changes target: the next update follows it.
+        let pairs = [("target", "2".to_string())];
+        let changed = [Profile::new("gpu", &pairs).unwrap()];
+        let next = profiled(&once, &changed, Some(&changed[0]));
+        assert_eq!(next.get(&key("target")), Some("2"));
+        assert_eq!(next.get(&key("window")), None);
+        assert_eq!(scale(&next), "0 0 1");
+        // No profile at all any more: what it filled goes.
+        let none = profiled(&once, &[], None);
+        assert_eq!(none.get(&key("target")), None);
+        assert_eq!(
+            record(&none),
+            Some("min-scale: absent -> 0, max-scale: absent -> 0, initial-scale: absent -> 1")
+        );
+        // A key the user edited since is the user's from then on.
+        let edited = edited(&once, "window=60s");
+        let kept = profiled(&edited, &profiles, Some(&profiles[0]));
+        assert_eq!(kept.get(&key("window")), Some("60s"));
+        assert!(!record(&kept).unwrap().contains("window"));
+        assert_eq!(profiled(&kept, &profiles, Some(&profiles[0])), kept);
+    }
+
+    // 11
+    #[test]
+    fn the_templates_own_profile_annotation_wins_and_an_unknown_one_is_refused() {
+        let profiles = [gpu()];
+        let chose = profiled(
+            &map("knative-scale-policy.github.io/profile=gpu"),
+            &profiles,
+            None,
+        );
+        assert_eq!(chose.get(&key("target")), Some("1"));
+        let cluster = ClusterConfig::default();
+        let scope = Scope::of(&cluster).with_profiles(&profiles, None);
+        let unknown = map("knative-scale-policy.github.io/profile=gpu-xl");
+        assert_eq!(
+            plan(&unknown, false, &scope, InitialStrategy::Min)
+                .unwrap_err()
+                .to_string(),
+            "knative-scale-policy.github.io/profile: \"gpu-xl\" is not a profile of this cluster (gpu)"
+        );
+    }
+
+    // 11
+    #[test]
+    fn a_profiles_bounds_are_defaults_the_user_overrides() {
+        let profiles = [gpu()];
+        let own = profiled(&map("max-scale=9"), &profiles, Some(&profiles[0]));
+        assert_eq!(scale(&own), "1 9 1");
+        let notes = {
+            let cluster = ClusterConfig::default();
+            let scope = Scope::of(&cluster).with_profiles(&profiles, Some(&profiles[0]));
+            plan(&map(""), false, &scope, InitialStrategy::Min)
+                .unwrap()
+                .notes
+        };
+        assert_eq!(notes[0].reason.text, "the min-scale of profile gpu is 1");
     }
 }
