@@ -483,3 +483,111 @@ in_namespace() {
   [ "$(scale_after $REQUESTS/kserve-predictor-min1.json)" = "1 6 1" ]
   warnings | grep -q 'Policy has not been granted access to Kubernetes v1/Namespace resources'
 }
+
+# --- Autoscaling profiles (section 11), with tests/fixtures/settings/profiles.yaml -------------
+
+PROFILE=knative-scale-policy.github.io/profile
+
+# The value of a template annotation after the response's patch ("absent" when none).
+annotation_after() {
+  annotations_after "$1" | jq -r --arg k "$2" '.[$k] // "absent"'
+}
+
+# The request as an UPDATE of the object the last response made of it.
+update_of_output() {
+  jq --argjson a "$(annotations_after "$1")" \
+    '.operation = "UPDATE" | .oldObject = .object | .object.spec.template.metadata.annotations = $a' "$1" > "$2"
+}
+
+@test "profiles: a Service in a namespace without one gets the default profile" {
+  in_namespace $REQUESTS/service-no-annotations.json default "$BATS_TEST_TMPDIR/default.json"
+  policy_run --request-path "$BATS_TEST_TMPDIR/default.json" --settings-path $SETTINGS/profiles.yaml
+  [ "$status" -eq 0 ]
+  [ "$(scale_after "$BATS_TEST_TMPDIR/default.json")" = "0 10 1" ]
+  [ "$(annotation_after "$BATS_TEST_TMPDIR/default.json" $P/target)" = 100 ]
+  [ "$(annotation_after "$BATS_TEST_TMPDIR/default.json" $P/target-utilization-percentage)" = 70 ]
+  warnings | grep -qx "profile web: target=100, target-utilization-percentage=70"
+}
+
+@test "profiles: a namespace's profile fills what the user left out, and the user's own key stays" {
+  jq --arg k "$P/target" '.object.spec.template.metadata.annotations[$k] = "5"' \
+    $REQUESTS/service-no-annotations.json > "$BATS_TEST_TMPDIR/target5.json"
+  policy_run --request-path "$BATS_TEST_TMPDIR/target5.json" --settings-path $SETTINGS/profiles.yaml
+  [ "$status" -eq 0 ]
+  [ "$(scale_after "$BATS_TEST_TMPDIR/target5.json")" = "1 4 1" ]
+  [ "$(annotation_after "$BATS_TEST_TMPDIR/target5.json" $P/target)" = 5 ]
+  [ "$(annotation_after "$BATS_TEST_TMPDIR/target5.json" $P/scale-down-delay)" = 15m ]
+  [ "$(annotation_after "$BATS_TEST_TMPDIR/target5.json" $P/window)" = 120s ]
+  warnings | grep -qx "profile gpu-llm: window=120s, scale-down-delay=15m"
+}
+
+@test "profiles: a Service chooses one with its template annotation; an unknown one is rejected with the names" {
+  in_namespace $REQUESTS/service-no-annotations.json default "$BATS_TEST_TMPDIR/default.json"
+  jq --arg k "$PROFILE" '.object.spec.template.metadata.annotations[$k] = "gpu-llm"' \
+    "$BATS_TEST_TMPDIR/default.json" > "$BATS_TEST_TMPDIR/chooses.json"
+  policy_run --request-path "$BATS_TEST_TMPDIR/chooses.json" --settings-path $SETTINGS/profiles.yaml
+  [ "$status" -eq 0 ]
+  [ "$(scale_after "$BATS_TEST_TMPDIR/chooses.json")" = "1 4 1" ]
+  [ "$(annotation_after "$BATS_TEST_TMPDIR/chooses.json" $P/target)" = 1 ]
+  jq --arg k "$PROFILE" '.object.spec.template.metadata.annotations[$k] = "gpu-xl"' \
+    "$BATS_TEST_TMPDIR/default.json" > "$BATS_TEST_TMPDIR/unknown.json"
+  policy_run --request-path "$BATS_TEST_TMPDIR/unknown.json" --settings-path $SETTINGS/profiles.yaml
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  [ "$(jq -r .status.message <<<"$output")" = "$PROFILE: \"gpu-xl\" is not a profile of this cluster (gpu-llm, web)" ]
+}
+
+@test "profiles: a profile key Knative would reject beside the user's is not written, with a warning" {
+  jq --arg k "$P/min-scale" '.object.spec.template.metadata.annotations[$k] = "5"' \
+    $REQUESTS/service-no-annotations.json > "$BATS_TEST_TMPDIR/min5.json"
+  policy_run --request-path "$BATS_TEST_TMPDIR/min5.json" \
+    --settings-json '{"profiles": {"burst": {"activation-scale": "3", "window": "30s"}}, "defaultProfile": "burst"}'
+  [ "$status" -eq 0 ]
+  [ "$(annotation_after "$BATS_TEST_TMPDIR/min5.json" $P/activation-scale)" = absent ]
+  [ "$(annotation_after "$BATS_TEST_TMPDIR/min5.json" $P/window)" = 30s ]
+  [ "$(scale_after "$BATS_TEST_TMPDIR/min5.json")" = "5 0 5" ]
+  warnings | grep -qx "profile burst: $P/activation-scale not written: Knative would reject it: min-scale=5 is greater than activation-scale=3"
+}
+
+@test "profiles: a profile change reaches an object at its next update, and its own output is a fixed point" {
+  policy_run --request-path $REQUESTS/service-no-annotations.json --settings-path $SETTINGS/profiles.yaml
+  [ "$status" -eq 0 ]
+  update_of_output $REQUESTS/service-no-annotations.json "$BATS_TEST_TMPDIR/stored.json"
+  policy_run --request-path "$BATS_TEST_TMPDIR/stored.json" --settings-path $SETTINGS/profiles.yaml
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+  sed 's/target: "1"/target: "2"/' $SETTINGS/profiles.yaml > "$BATS_TEST_TMPDIR/changed.yaml"
+  policy_run --request-path "$BATS_TEST_TMPDIR/stored.json" --settings-path "$BATS_TEST_TMPDIR/changed.yaml"
+  [ "$status" -eq 0 ]
+  [ "$(annotation_after "$BATS_TEST_TMPDIR/stored.json" $P/target)" = 2 ]
+  [ "$(annotation_after "$BATS_TEST_TMPDIR/stored.json" $P/window)" = 120s ]
+}
+
+@test "profiles: an InferenceService choosing one hears what its Service gets; an unknown one is refused naming the field" {
+  jq --arg k "$PROFILE" '.object.metadata.annotations[$k] = "gpu-llm" | .object.spec.predictor.maxReplicas = 3' \
+    $REQUESTS/isvc-sklearn-min1-max3.json > "$BATS_TEST_TMPDIR/isvc.json"
+  policy_run --request-path "$BATS_TEST_TMPDIR/isvc.json" --settings-path $SETTINGS/profiles.yaml
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = true ]
+  [ "$(jq -r .patch <<<"$output")" = null ]
+  warnings | grep -qx "predictor: profile gpu-llm: target=1, window=120s, scale-down-delay=15m"
+  jq --arg k "$PROFILE" '.object.metadata.annotations[$k] = "gpu-xl"' \
+    $REQUESTS/isvc-sklearn-min1-max3.json > "$BATS_TEST_TMPDIR/unknown.json"
+  policy_run --request-path "$BATS_TEST_TMPDIR/unknown.json" --settings-path $SETTINGS/profiles.yaml
+  [ "$status" -eq 0 ]
+  [ "$(jq -r .allowed <<<"$output")" = false ]
+  jq -r .status.message <<<"$output" | grep -qF "metadata.annotations[\"$PROFILE\"]: \"gpu-xl\" is not a profile of this cluster (gpu-llm, web)"
+}
+
+@test "profiles: a Namespace's annotation chooses its profile; an unknown one is ignored with a warning" {
+  policy_run --request-path $REQUESTS/service-no-annotations.json --settings-path $SETTINGS/profiles-namespace-annotations.yaml \
+    --allow-context-aware --replay-host-capabilities-interactions $SESSIONS/namespace-chooses-gpu-llm.yml
+  [ "$status" -eq 0 ]
+  [ "$(scale_after $REQUESTS/service-no-annotations.json)" = "1 4 1" ]
+  [ "$(annotation_after $REQUESTS/service-no-annotations.json $P/window)" = 120s ]
+  policy_run --request-path $REQUESTS/service-no-annotations.json --settings-path $SETTINGS/profiles-namespace-annotations.yaml \
+    --allow-context-aware --replay-host-capabilities-interactions $SESSIONS/namespace-chooses-unknown-profile.yml
+  [ "$status" -eq 0 ]
+  [ "$(annotation_after $REQUESTS/service-no-annotations.json $P/target)" = 100 ]
+  warnings | grep -qx "Namespace models: annotation $PROFILE ignored: \"gpu-xl\" is not a profile of this cluster (gpu-llm, web)"
+}
