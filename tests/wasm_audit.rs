@@ -189,3 +189,24 @@ fn invalid_stored_objects_fail_the_audit_with_the_rules_message() {
         "autoscaling.knative.dev/min-scale: invalid value \"abc\": expected an integer 0 <= n <= 2147483647"
     );
 }
+
+// Section 11: the audit answer sees the profile as the next update would apply it, and an object
+// whose profile keys are in place passes.
+#[test]
+fn the_audit_names_what_a_profile_would_fill_and_passes_once_it_is_filled() {
+    let settings = settings("profiles");
+    let evaluation = evaluate(&fixture_as_stored("service-no-annotations"), &settings);
+    assert!(!evaluation.accepted());
+    let message = evaluation.message();
+    assert!(
+        message.ends_with("; profile gpu-llm: target=1, window=120s, scale-down-delay=15m"),
+        "{message}"
+    );
+    let request = request("service-no-annotations");
+    let resolved = evaluate(&request, &settings);
+    assert!(resolved.mutated());
+    let stored = as_audit_scan(request, &resolved.object());
+    let audit = evaluate(&stored, &settings);
+    assert!(audit.accepted(), "{}", audit.message());
+    assert!(!audit.mutated());
+}

@@ -490,3 +490,26 @@ fn what_knative_would_refuse_in_the_service_is_refused_naming_the_field() {
         refused.message().len()
     );
 }
+
+// Section 11: KServe copies the InferenceService's annotations to its Services' templates, so a
+// profile chosen there is the Services' profile; the check says what it fills, and refuses a
+// name the cluster does not have, naming the field.
+#[test]
+fn an_inference_service_chooses_its_services_profile_with_its_annotation() {
+    let settings = settings("profiles");
+    let predictor = json!({"minReplicas": 1, "maxReplicas": 3, "model": model()});
+    let profile = "knative-scale-policy.github.io/profile";
+    let chooses = evaluate(&isvc(predictor.clone(), json!({profile: "web"})), &settings);
+    assert_not_mutated(&chooses);
+    assert!(chooses.accepted());
+    assert_eq!(
+        warnings(&chooses),
+        ["predictor: profile web: target=100, target-utilization-percentage=70"]
+    );
+    let unknown = evaluate(&isvc(predictor, json!({profile: "gpu-xl"})), &settings);
+    assert_not_mutated(&unknown);
+    assert_eq!(
+        refusal(&unknown),
+        "predictor: metadata.annotations[\"knative-scale-policy.github.io/profile\"]: \"gpu-xl\" is not a profile of this cluster (gpu-llm, web)"
+    );
+}
