@@ -187,6 +187,12 @@ bench: policy.wasm floor-policy.wasm bench-runner
 	  --grow-to 1000000 --num-samples 200 --floor $(FLOOR_WASM) --floor-settings-json '{"mode": "mutate"}' policy.wasm 2>/dev/null
 	cargo bench --locked --bench policy
 
+# kwctl bench (the real kwctl on the PATH) on the 2 KB Service: five interleaved pairs of the policy
+# and the floor, the fastest median of each.
+.PHONY: kwctl-bench
+kwctl-bench: policy.wasm floor-policy.wasm
+	benches/kwctl-bench.sh policy.wasm $(FLOOR_WASM)
+
 # Fuzzing (nightly + cargo-fuzz): raw bytes into validate and validate_settings, and a structured
 # target that checks Knative's validation, the fixed point and that nothing else changes.
 # `make fuzz` runs each target for FUZZ_SECONDS and grows fuzz/corpus; the smoke run (part of

@@ -93,7 +93,12 @@ impl Profile {
             .collect();
         if let Some(error) = validate(&annotations, cluster).into_iter().next() {
             let key = error.key().trim_start_matches(PREFIX).to_string();
-            let key = KEYS.into_iter().find(|k| key.starts_with(k)).unwrap_or("");
+            // The longest of the keys the path starts with (`target-burst-capacity`, not `target`).
+            let key = KEYS
+                .into_iter()
+                .filter(|k| key.starts_with(k))
+                .max_by_key(|k| k.len())
+                .unwrap_or("");
             return Err(ConfigError::new(key, knatives_reason(&error)));
         }
         for bound in Bound::ALL {
@@ -124,10 +129,14 @@ fn knatives_reason(error: &KnativeError) -> String {
 pub fn chosen<'a>(profiles: &'a [Profile], name: &str) -> Result<&'a Profile, String> {
     profiles.iter().find(|p| p.name == name).ok_or_else(|| {
         let names: Vec<&str> = profiles.iter().map(|p| p.name.as_str()).collect();
-        let message = format!(
-            "{PROFILE_KEY}: {} is not a profile of this cluster ({})",
-            quote(name),
+        let names = if names.is_empty() {
+            "it has none".to_string()
+        } else {
             names.join(", ")
+        };
+        let message = format!(
+            "{PROFILE_KEY}: {} is not a profile of this cluster ({names})",
+            quote(name)
         );
         cut(&message, 256)
     })
@@ -261,6 +270,10 @@ mod tests {
         );
         let error = profile(&[("window", "2s")]).validate(&cluster).unwrap_err();
         assert_eq!(error.key, "window");
+        let error = profile(&[("target-burst-capacity", "x")])
+            .validate(&cluster)
+            .unwrap_err();
+        assert_eq!(error.key, "target-burst-capacity");
         let error = profile(&[("min-scale", "abc")])
             .validate(&cluster)
             .unwrap_err();
@@ -282,6 +295,7 @@ mod tests {
             chosen(&profiles, "gpu-xl").unwrap_err(),
             "knative-scale-policy.github.io/profile: \"gpu-xl\" is not a profile of this cluster (gpu-llm, web)"
         );
+        assert!(chosen(&[], "web").unwrap_err().ends_with("(it has none)"));
     }
 
     // 11
