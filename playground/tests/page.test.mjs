@@ -166,6 +166,21 @@ test("YAML that does not parse shows a clear error", async () => {
   await page.close();
 });
 
+// js-yaml reads the editors with YAML 1.2's core schema, as serde_yaml did in the module before:
+// an empty editor (or one of comments only) is nothing, and a date is a string.
+test("an empty editor reads as nothing and a date stays a string", async () => {
+  const page = await open();
+  await page.fill("#settings", "# no settings\n");
+  await page.fill("#config", "");
+  await page.fill("#service", "kind: Service\napiVersion: serving.knative.dev/v1\nmetadata: {name: s}\n" +
+    "spec: {template: {metadata: {annotations: {example.com/since: 2026-01-01}}}}\n");
+  await page.waitForFunction(() => window.lastResult?.before?.["example.com/since"] !== undefined);
+  const shown = await lastResult(page);
+  assert.notEqual(shown.verdict, "error", shown.error);
+  assert.equal(shown.before["example.com/since"], "2026-01-01");
+  await page.close();
+});
+
 test("a rejection shows the policy's message", async () => {
   const page = await open();
   await page.locator("#gallery button", { hasText: "KServe unlimited max under a limit" }).click();
