@@ -69,7 +69,7 @@ function policyAnswer(request, settings) {
 test("every gallery scenario shows what the policy answers through the waPC host", async () => {
   const page = await open();
   const buttons = await page.locator("#gallery button").all();
-  assert.equal(buttons.length, 9);
+  assert.equal(buttons.length, 10);
   for (const [index, button] of buttons.entries()) {
     await button.click();
     await page.waitForFunction((i) => document.querySelectorAll("#gallery button")[i].getAttribute("aria-pressed") === "true", index);
@@ -228,5 +228,32 @@ test("the team's cap scenario shows KServe's unlimited max become the namespace'
   const shown = await lastResult(page);
   assert.equal(shown.after["autoscaling.knative.dev/max-scale"], "6");
   assert.ok(shown.warnings.some((w) => w.includes("the max-scale-limit of namespace models is 6")), shown.warnings.join("\n"));
+  await page.close();
+});
+
+test("the GPU model's profile scenario shows the predictor's Service as the profile and the namespace's cap make it", async () => {
+  const page = await open();
+  await page.locator("#gallery button", { hasText: "A GPU model's profile" }).click();
+  await page.waitForFunction(() => document.querySelector("#gallery button[aria-pressed=true]")?.textContent === "A GPU model's profile");
+  const shown = await lastResult(page);
+  assert.equal(shown.verdict, "accepted");
+  assert.equal(shown.component, "predictor");
+  assert.equal(shown.request.object.metadata.namespace, "models");
+  const table = Object.fromEntries(await page.locator("#annotations tbody tr").evaluateAll((rows) =>
+    rows.map((row) => [row.children[0].textContent, row.children[2].textContent])));
+  const written = { "min-scale": "1", "max-scale": "8", "initial-scale": "1", "scale-down-delay": "15m", window: "120s", target: "1" };
+  for (const [key, value] of Object.entries(written)) {
+    assert.equal(table[`autoscaling.knative.dev/${key}`], value, key);
+  }
+  const warnings = await page.locator("#warnings li").allTextContents();
+  assert.ok(warnings.includes("predictor: profile gpu-llm: target=1, window=120s, scale-down-delay=15m"), warnings.join("\n"));
+  assert.equal(await page.locator("#pods .pods-row.policy .bound").textContent(), "1 pod, at most 8");
+  // The policy through the waPC host: the same warnings at kubectl apply, the same Service.
+  const expected = policyAnswer(shown.request, shown.settings);
+  assert.equal(expected.allowed, true);
+  assert.deepEqual(warnings, expected.warnings);
+  const service = policyAnswer(shown.service_request, shown.settings);
+  assert.equal(service.allowed, true);
+  assert.deepEqual(table, service.annotations);
   await page.close();
 });
