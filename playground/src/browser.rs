@@ -1,7 +1,8 @@
 //! The module's exports to the page (www/engine.js), without a bindings generator: one call of
 //! three strings in and one string out needs only a buffer for each in the module's memory.
 //!
-//! For each of its three texts (the object, config-autoscaler, the settings) the page asks
+//! For each of its three texts (the object, config-autoscaler, the settings, each as JSON: the page
+//! reads the editors' YAML itself) the page asks
 //! `input_buffer(index, len)` for room and writes the UTF-8 text there; `explain_inputs()` answers
 //! the length of the result, which the page reads at `result_ptr()`.
 
@@ -67,9 +68,9 @@ mod tests {
 
     #[test]
     fn the_exports_answer_what_explain_answers() {
-        let service = "apiVersion: serving.knative.dev/v1\nkind: Service\nmetadata: {name: s}\n\
-                       spec: {template: {metadata: {annotations: {autoscaling.knative.dev/max-scale: '3'}}}}\n";
-        let texts = [service, "initial-scale: '5'", ""];
+        let service = r#"{"apiVersion": "serving.knative.dev/v1", "kind": "Service", "metadata": {"name": "s"},
+            "spec": {"template": {"metadata": {"annotations": {"autoscaling.knative.dev/max-scale": "3"}}}}}"#;
+        let texts = [service, r#"{"initial-scale": "5"}"#, "null"];
         let answer = through_the_exports(texts);
         assert_eq!(answer, crate::explain(texts[0], texts[1], texts[2]));
         assert!(answer.contains("\"verdict\":\"mutated\""), "{answer}");

@@ -88,6 +88,42 @@ spec:
     config: 'max-scale: "4"\nmax-scale-limit: "10"\n',
     settings: 'defaultInitialScale: min\nnamespaces:\n  models:\n    max-scale-limit: "6"\n',
   },
+  {
+    // The example of the rules' section 11: namespace models chooses the gpu-llm profile and caps
+    // it at 8 pods, within which KServe's unlimited max stays.
+    title: "A GPU model's profile",
+    service: `apiVersion: serving.kserve.io/v1beta1
+kind: InferenceService
+metadata:
+  name: llm
+  namespace: models
+spec:
+  predictor:
+    minReplicas: 1
+    model:
+      modelFormat:
+        name: huggingface
+      storageUri: hf://meta-llama/Llama-3.1-8B-Instruct
+`,
+    config: 'max-scale-limit: "20"\nmax-scale: "10"\n',
+    settings: `profiles:
+  gpu-llm:
+    min-scale: "1"
+    max-scale: "4"
+    initial-scale: "1"
+    scale-down-delay: "15m"
+    window: "120s"
+    target: "1"
+  web:
+    target: "100"
+    target-utilization-percentage: "70"
+defaultProfile: web
+namespaces:
+  models:
+    max-scale-limit: "8"
+    profile: gpu-llm
+`,
+  },
 ];
 const DEFAULT_SETTINGS = "defaultInitialScale: min\n";
 
