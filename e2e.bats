@@ -116,7 +116,7 @@ policy_run() {
 @test "settings with a typo are refused before any evaluation" {
   policy_run --request-path $REQUESTS/service-min1-max3.json --settings-path $SETTINGS/invalid-typo.yaml
   [ "$status" -ne 0 ]
-  [[ "$stderr" == *'Provided settings are not valid'*'defaultInitalScale: unknown setting'* ]]
+  [[ "$stderr" == *'Provided settings are not valid'*'defaultInitalScale: unknown, not one of autoscaler'* ]]
 }
 
 @test "settings Knative would refuse are refused" {

@@ -385,7 +385,7 @@ fn unknown_setting_keys_are_named_quoted_and_cut() {
     let text = message(json!({ odd: 1 }));
     assert!(
         text.starts_with(r#""a\"b\nxxx"#)
-            && text.contains("... (504 characters): unknown setting (known: "),
+            && text.contains("... (504 characters): unknown, not one of "),
         "{text}"
     );
     assert!(text.len() < 256, "{} characters", text.len());

@@ -472,7 +472,7 @@ fn settings_are_validated_with_messages_naming_the_key() {
     assert_eq!(
         typo.message.as_deref(),
         Some(
-            "defaultInitalScale: unknown setting (known: autoscaler, defaultInitialScale, autoscalerConfigMap, auditChanges, knativeController, namespaces, namespaceAnnotations, profiles, defaultProfile)"
+            "defaultInitalScale: unknown, not one of autoscaler, defaultInitialScale, autoscalerConfigMap, auditChanges, knativeController, namespaces, namespaceAnnotations, profiles, defaultProfile"
         )
     );
     let zero = verdict(settings("invalid-zero-initial-scale"));

@@ -105,7 +105,7 @@ impl Settings {
                 "auditChanges" => settings.audit_changes = boolean("auditChanges", value)?,
                 "knativeController" => settings.knative_controller = knative_controller(value)?,
                 unknown => {
-                    let rule = format!("unknown setting (known: {SETTING_NAMES})");
+                    let rule = format!("unknown, not one of {SETTING_NAMES}");
                     return Err(SettingsError::new(path_segment(unknown), rule));
                 }
             }
@@ -263,7 +263,7 @@ mod tests {
     fn unknown_top_level_setting_is_rejected() {
         assert_eq!(
             settings(json!({"defaultInitalScale": "min"})).unwrap_err(),
-            "defaultInitalScale: unknown setting (known: autoscaler, defaultInitialScale, autoscalerConfigMap, auditChanges, knativeController, namespaces, namespaceAnnotations, profiles, defaultProfile)"
+            "defaultInitalScale: unknown, not one of autoscaler, defaultInitialScale, autoscalerConfigMap, auditChanges, knativeController, namespaces, namespaceAnnotations, profiles, defaultProfile"
         );
     }
 
