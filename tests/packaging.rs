@@ -579,6 +579,8 @@ fn the_settings_form_offers_every_setting_with_knatives_defaults() {
         "knativeController",
         "namespaces",
         "namespaceAnnotations",
+        "profiles",
+        "defaultProfile",
     ] {
         assert!(variables.contains(&setting), "no question for {setting}");
     }
@@ -612,8 +614,10 @@ fn the_settings_form_offers_every_setting_with_knatives_defaults() {
     // Untouched, the form keeps the static mode and the audit on, as the policy's own defaults.
     assert_eq!(defaults["autoscalerConfigMap"], Value::Null);
     assert_eq!(defaults["auditChanges"], true);
-    assert_eq!(defaults["namespaces"], json!({}));
+    assert_eq!(defaults["namespaces"], json!([]));
     assert_eq!(defaults["namespaceAnnotations"], false);
+    assert_eq!(defaults["profiles"], json!([]));
+    assert_eq!(defaults["defaultProfile"], Value::Null);
 }
 
 #[test]
@@ -623,6 +627,163 @@ fn the_settings_forms_defaults_are_valid_settings_of_the_built_policy() {
         .validate_settings(&defaults)
         .expect("no trap");
     assert!(verdict.valid, "{defaults}: {:?}", verdict.message);
+}
+
+// Kubewarden's UI edits a list of maps (`sequence[` with `sequence_questions`), not a map of
+// maps, so `profiles` and `namespaces` are offered as lists of entries with a `name` (rules
+// section 11), which the policy reads as it reads the map form.
+
+/// The questions of one entry of the sequence question `variable`.
+fn sequence_questions(variable: &str) -> Vec<Value> {
+    let questions = questions();
+    let question = questions
+        .iter()
+        .find(|q| q["variable"] == variable)
+        .unwrap_or_else(|| panic!("no question for {variable}"));
+    assert_eq!(question["type"], "sequence[", "{variable}");
+    assert_eq!(question["default"], json!([]), "{variable}");
+    question["sequence_questions"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{variable} has no sequence_questions"))
+        .clone()
+}
+
+/// The keys an entry of `setting` may hold, as the built policy names them when it refuses an
+/// unknown one (`... unknown key: a profile sets class, metric, ...`).
+fn keys_the_policy_reads(setting: &str) -> Vec<String> {
+    let settings = json!({ setting: [{"name": "x", "no-such-key": "1"}] });
+    let verdict = common::policy()
+        .validate_settings(&settings)
+        .expect("no trap");
+    let message = verdict.message.unwrap_or_default();
+    assert!(!verdict.valid, "{settings}");
+    let prefix = format!("{setting}.x.no-such-key: unknown key: ");
+    let list = message
+        .strip_prefix(&prefix)
+        .and_then(|rule| {
+            rule.strip_prefix("a profile sets ")
+                .or(rule.strip_prefix("the keys are "))
+        })
+        .unwrap_or_else(|| panic!("the policy's refusal no longer lists the keys: {message}"));
+    list.replace(" and ", ", ")
+        .split(", ")
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn the_forms_sequences_offer_every_key_the_policy_reads_and_write_no_default() {
+    for setting in ["profiles", "namespaces"] {
+        let questions = sequence_questions(setting);
+        let offered: Vec<&str> = questions
+            .iter()
+            .map(|q| q["variable"].as_str().expect("variable"))
+            .collect();
+        let mut expected = vec!["name".to_string()];
+        expected.extend(keys_the_policy_reads(setting));
+        assert_eq!(offered, expected, "{setting}: the form's fields");
+        assert_eq!(questions[0]["required"], true, "{setting}: the name");
+        for question in &questions {
+            for key in ["label", "tooltip", "placeholder"] {
+                assert!(question[key].is_string(), "{setting}: {question}: {key}");
+            }
+            // Annotation values are strings; Rancher's string field is the one whose changes
+            // reach a sequence's entry.
+            assert_eq!(question["type"], "string", "{setting}: {question}");
+            // Rancher's "Add" writes each field's default into the new entry: a field left
+            // untouched must leave its key out, and an empty value is refused (below).
+            assert!(
+                question.get("default").is_none(),
+                "{setting}: {question}: a default would be written for every untouched field"
+            );
+        }
+    }
+}
+
+/// One entry as a person fills it in Rancher: `name` and the fields `filled` with their
+/// examples, every other field untouched (absent: the fields have no default).
+fn entry(questions: &[Value], filled: impl Fn(&str) -> bool) -> Value {
+    let mut entry = Map::new();
+    for question in questions {
+        let variable = question["variable"].as_str().unwrap();
+        if variable == "name" || filled(variable) {
+            entry.insert(variable.into(), question["placeholder"].clone());
+        }
+    }
+    Value::Object(entry)
+}
+
+#[test]
+fn a_form_filled_as_rancher_fills_it_is_accepted_by_the_built_policy() {
+    let profile_questions = sequence_questions("profiles");
+    let namespace_questions = sequence_questions("namespaces");
+    // A profile with every field filled with its example, a second with two fields, an entry
+    // added and only named; a namespace with every field, naming the first profile.
+    let full = entry(&profile_questions, |_| true);
+    let mut web = entry(&profile_questions, |key| {
+        ["target", "target-utilization-percentage"].contains(&key)
+    });
+    web["name"] = "web".into();
+    web["target"] = "100".into();
+    let mut named_only = entry(&profile_questions, |_| false);
+    named_only["name"] = "plain".into();
+    let namespace = entry(&namespace_questions, |_| true);
+    assert_eq!(
+        namespace["profile"], full["name"],
+        "the namespace's example names the profile's example"
+    );
+    let mut settings = form_defaults(&questions());
+    settings["profiles"] = json!([full, web, named_only]);
+    settings["defaultProfile"] = "web".into();
+    settings["namespaces"] = json!([namespace]);
+    let verdict = common::policy()
+        .validate_settings(&settings)
+        .expect("no trap");
+    assert!(verdict.valid, "{settings}: {:?}", verdict.message);
+
+    // The namespace's objects get the full profile (within its cap), the others the default.
+    let in_namespace = |name: &Value| {
+        let mut request = common::request("service-no-annotations");
+        request["namespace"] = name.clone();
+        request["object"]["metadata"]["namespace"] = name.clone();
+        common::evaluate(&request, &settings)
+    };
+    let evaluation = in_namespace(&namespace["name"]);
+    assert!(evaluation.accepted(), "{}", evaluation.message());
+    let annotations = evaluation.annotations();
+    for (key, value) in full.as_object().unwrap() {
+        if key != "name" {
+            let written = &annotations[&format!("{}{key}", common::PREFIX)];
+            assert_eq!(written, value, "{key}");
+        }
+    }
+    let evaluation = in_namespace(&json!("elsewhere"));
+    assert_eq!(
+        evaluation.annotations()[&format!("{}target", common::PREFIX)],
+        "100"
+    );
+
+    // A field cleared after typing holds "", which the policy refuses (the questions'
+    // descriptions say so): the form writes no default so that untouched fields stay absent.
+    for (setting, key) in [("profiles", "window"), ("namespaces", "max-scale-limit")] {
+        let settings = json!({ setting: [{"name": "web", key: ""}] });
+        let verdict = common::policy()
+            .validate_settings(&settings)
+            .expect("no trap");
+        assert!(!verdict.valid, "{settings}");
+        let description = questions()
+            .into_iter()
+            .find(|q| q["variable"] == setting)
+            .unwrap()["description"]
+            .clone();
+        assert!(
+            description
+                .as_str()
+                .unwrap()
+                .contains("holds an empty value, which the policy refuses"),
+            "{setting}'s description"
+        );
+    }
 }
 
 // --- docs/usage.md ----------------------------------------------------------------------------
@@ -945,10 +1106,16 @@ fn shipped_module_is_at_most_300_kb() {
 fn the_released_module_is_the_one_make_policy_wasm_builds() {
     let makefile = text("Makefile");
     let recipe = |target: &str| -> Vec<String> {
-        let mut lines = makefile.lines().skip_while(|l| !l.starts_with(&format!("{target}:")));
+        let mut lines = makefile
+            .lines()
+            .skip_while(|l| !l.starts_with(&format!("{target}:")));
         let head = lines.next().unwrap_or_default().to_string();
         std::iter::once(head)
-            .chain(lines.take_while(|l| l.starts_with('\t')).map(str::to_string))
+            .chain(
+                lines
+                    .take_while(|l| l.starts_with('\t'))
+                    .map(str::to_string),
+            )
             .collect()
     };
     let annotated = recipe("annotated-policy.wasm");
@@ -959,12 +1126,20 @@ fn the_released_module_is_the_one_make_policy_wasm_builds() {
         "{policy:?}"
     );
     assert!(
-        policy.iter().any(|l| l.contains("wasm-opt") && l.contains("-o policy.wasm")),
+        policy
+            .iter()
+            .any(|l| l.contains("wasm-opt") && l.contains("-o policy.wasm")),
         "{policy:?}"
     );
-    assert!(makefile.contains(".PHONY: policy.wasm"), "policy.wasm is rebuilt every time");
+    assert!(
+        makefile.contains(".PHONY: policy.wasm"),
+        "policy.wasm is rebuilt every time"
+    );
     let cargo = text("Cargo.toml");
-    assert!(cargo.contains("[profile.policy]\ninherits = \"release\""), "Cargo.toml");
+    assert!(
+        cargo.contains("[profile.policy]\ninherits = \"release\""),
+        "Cargo.toml"
+    );
 }
 
 /// The README is for the people who use the policy (issue 19): development notes and measured
