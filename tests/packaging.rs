@@ -832,13 +832,13 @@ fn deploy_manifests_are_valid_cluster_admission_policies() {
         let spec = &doc["spec"];
         assert_eq!(spec["mutating"], true, "{name}");
         let mut rules = metadata["rules"].as_array().expect("rules").clone();
-        if path.ends_with("kserve.yaml") {
+        if is_kserve_manifest(&path) {
             rules.extend(kserve_rules());
         }
         assert_eq!(
             spec["rules"],
             Value::Array(rules),
-            "{name}: the rules of policy.yaml (and KServe's in kserve.yaml)"
+            "{name}: the rules of policy.yaml (and KServe's in {KSERVE_MANIFESTS:?})"
         );
         assert!(
             matches!(spec["failurePolicy"].as_str(), Some("Fail" | "Ignore")),
@@ -869,6 +869,13 @@ fn deploy_manifests_are_valid_cluster_admission_policies() {
     }
 }
 
+/// The manifests for clusters with KServe: their rules add InferenceServices and InferenceGraphs.
+const KSERVE_MANIFESTS: [&str; 2] = ["kserve.yaml", "profiles.yaml"];
+
+fn is_kserve_manifest(path: &Path) -> bool {
+    KSERVE_MANIFESTS.iter().any(|name| path.ends_with(name))
+}
+
 fn kserve_rules() -> Vec<Value> {
     vec![
         json!({"apiGroups": ["serving.kserve.io"], "apiVersions": ["v1beta1"],
@@ -891,13 +898,27 @@ fn only_the_kserve_manifest_names_kserve_kinds() {
             kserve_manifests.push(path.file_name().unwrap().to_string_lossy().into_owned());
         }
     }
-    assert_eq!(kserve_manifests, ["kserve.yaml"]);
-    for document in ["README.md", "docs/usage.md"] {
-        assert!(
-            text(document).contains("deploy/kserve.yaml"),
-            "{document} says which manifest KServe clusters apply"
-        );
+    assert_eq!(kserve_manifests, KSERVE_MANIFESTS);
+    for manifest in KSERVE_MANIFESTS {
+        for document in ["README.md", "docs/usage.md"] {
+            assert!(
+                text(document).contains(&format!("deploy/{manifest}")),
+                "{document} names deploy/{manifest}"
+            );
+        }
     }
+}
+
+/// The README's "Autoscaling profiles" table was checked with kwctl against these settings
+/// (tests/fixtures/settings/profiles.yaml); the manifest must hold the same.
+#[test]
+fn the_profiles_manifest_holds_the_settings_the_readme_was_checked_with() {
+    let policy = documents(&path("deploy/profiles.yaml"));
+    assert_eq!(
+        policy[0]["spec"]["settings"],
+        common::settings("profiles"),
+        "deploy/profiles.yaml and tests/fixtures/settings/profiles.yaml"
+    );
 }
 
 /// A context-aware evaluation waits for the API server; the policy server's default evaluation
