@@ -1049,6 +1049,87 @@ fn policy_metadata_declares_the_reads_of_the_context_aware_mode() {
     );
 }
 
+/// The README's "Autoscaling profiles" table, cell by cell (checked with kwctl when written;
+/// here through the same module in the in-repo host): the autoscaling annotations each request
+/// of tests/fixtures/requests/ gets with deploy/profiles.yaml's settings.
+#[test]
+fn the_readmes_profiles_table_is_what_the_policy_writes() {
+    let gpu_llm =
+        "min-scale=1 max-scale=4 initial-scale=1 target=1 window=120s scale-down-delay=15m";
+    let web =
+        "min-scale=0 max-scale=10 initial-scale=1 target=100 target-utilization-percentage=70";
+    let cells = [
+        ("service-no-annotations", gpu_llm),
+        ("service-no-annotations-in-default", web),
+        (
+            "service-target5",
+            "min-scale=1 max-scale=4 initial-scale=1 target=5 window=120s scale-down-delay=15m",
+        ),
+        (
+            "service-target5-in-default",
+            "min-scale=0 max-scale=10 initial-scale=1 target=5 target-utilization-percentage=70",
+        ),
+        ("service-profile-gpu-llm", gpu_llm),
+        ("service-profile-gpu-llm-in-default", gpu_llm),
+        (
+            "service-profile-web",
+            "min-scale=0 max-scale=8 initial-scale=1 target=100 target-utilization-percentage=70",
+        ),
+        ("service-profile-web-in-default", web),
+        (
+            "kserve-predictor-min1",
+            "min-scale=1 max-scale=8 initial-scale=1 target=1 window=120s scale-down-delay=15m",
+        ),
+        (
+            "kserve-predictor-min1-in-default",
+            "min-scale=1 max-scale=20 initial-scale=1 target=100 target-utilization-percentage=70",
+        ),
+    ];
+    let settings = common::settings("profiles");
+    for (request, expected) in cells {
+        let evaluation = common::evaluate(&common::request(request), &settings);
+        assert!(evaluation.accepted(), "{request}: {}", evaluation.message());
+        let mut written: Vec<String> = evaluation
+            .annotations()
+            .iter()
+            .filter_map(|(key, value)| {
+                let key = key.strip_prefix(common::PREFIX)?;
+                Some(format!("{key}={}", value.as_str()?))
+            })
+            .collect();
+        let mut expected: Vec<String> = expected.split(' ').map(str::to_string).collect();
+        written.sort();
+        expected.sort();
+        assert_eq!(written, expected, "{request}");
+    }
+    for request in [
+        "service-profile-gpu-xl",
+        "service-profile-gpu-xl-in-default",
+    ] {
+        let evaluation = common::evaluate(&common::request(request), &settings);
+        assert!(!evaluation.accepted(), "{request}");
+        assert_eq!(
+            evaluation.message(),
+            r#"knative-scale-policy.github.io/profile: "gpu-xl" is not a profile of this cluster (gpu-llm, web)"#
+        );
+    }
+    // The InferenceServices themselves: accepted, told what their predictor's Service gets.
+    for (request, max, profile) in [
+        ("isvc-sklearn-min1", "8", "gpu-llm"),
+        ("isvc-sklearn-min1-in-default", "20", "web"),
+    ] {
+        let evaluation = common::evaluate(&common::request(request), &settings);
+        assert!(evaluation.accepted(), "{request}: {}", evaluation.message());
+        let warnings = evaluation.warnings().join("\n");
+        assert!(
+            warnings.contains(&format!(
+                "predictor: autoscaling.knative.dev/max-scale will be set to {max}:"
+            )) && warnings.contains(&format!("predictor: profile {profile}: ")),
+            "{request}: {warnings}"
+        );
+    }
+}
+
 // --- replay sessions --------------------------------------------------------------------------
 
 /// The error texts of the replay sessions are those a real policy server gives.
