@@ -579,6 +579,8 @@ fn the_settings_form_offers_every_setting_with_knatives_defaults() {
         "knativeController",
         "namespaces",
         "namespaceAnnotations",
+        "profiles",
+        "defaultProfile",
     ] {
         assert!(variables.contains(&setting), "no question for {setting}");
     }
@@ -612,8 +614,10 @@ fn the_settings_form_offers_every_setting_with_knatives_defaults() {
     // Untouched, the form keeps the static mode and the audit on, as the policy's own defaults.
     assert_eq!(defaults["autoscalerConfigMap"], Value::Null);
     assert_eq!(defaults["auditChanges"], true);
-    assert_eq!(defaults["namespaces"], json!({}));
+    assert_eq!(defaults["namespaces"], json!([]));
     assert_eq!(defaults["namespaceAnnotations"], false);
+    assert_eq!(defaults["profiles"], json!([]));
+    assert_eq!(defaults["defaultProfile"], Value::Null);
 }
 
 #[test]
@@ -623,6 +627,163 @@ fn the_settings_forms_defaults_are_valid_settings_of_the_built_policy() {
         .validate_settings(&defaults)
         .expect("no trap");
     assert!(verdict.valid, "{defaults}: {:?}", verdict.message);
+}
+
+// Kubewarden's UI edits a list of maps (`sequence[` with `sequence_questions`), not a map of
+// maps, so `profiles` and `namespaces` are offered as lists of entries with a `name` (rules
+// section 11), which the policy reads as it reads the map form.
+
+/// The questions of one entry of the sequence question `variable`.
+fn sequence_questions(variable: &str) -> Vec<Value> {
+    let questions = questions();
+    let question = questions
+        .iter()
+        .find(|q| q["variable"] == variable)
+        .unwrap_or_else(|| panic!("no question for {variable}"));
+    assert_eq!(question["type"], "sequence[", "{variable}");
+    assert_eq!(question["default"], json!([]), "{variable}");
+    question["sequence_questions"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{variable} has no sequence_questions"))
+        .clone()
+}
+
+/// The keys an entry of `setting` may hold, as the built policy names them when it refuses an
+/// unknown one (`... unknown key: a profile sets class, metric, ...`).
+fn keys_the_policy_reads(setting: &str) -> Vec<String> {
+    let settings = json!({ setting: [{"name": "x", "no-such-key": "1"}] });
+    let verdict = common::policy()
+        .validate_settings(&settings)
+        .expect("no trap");
+    let message = verdict.message.unwrap_or_default();
+    assert!(!verdict.valid, "{settings}");
+    let prefix = format!("{setting}.x.no-such-key: unknown key: ");
+    let list = message
+        .strip_prefix(&prefix)
+        .and_then(|rule| {
+            rule.strip_prefix("a profile sets ")
+                .or(rule.strip_prefix("the keys are "))
+        })
+        .unwrap_or_else(|| panic!("the policy's refusal no longer lists the keys: {message}"));
+    list.replace(" and ", ", ")
+        .split(", ")
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn the_forms_sequences_offer_every_key_the_policy_reads_and_write_no_default() {
+    for setting in ["profiles", "namespaces"] {
+        let questions = sequence_questions(setting);
+        let offered: Vec<&str> = questions
+            .iter()
+            .map(|q| q["variable"].as_str().expect("variable"))
+            .collect();
+        let mut expected = vec!["name".to_string()];
+        expected.extend(keys_the_policy_reads(setting));
+        assert_eq!(offered, expected, "{setting}: the form's fields");
+        assert_eq!(questions[0]["required"], true, "{setting}: the name");
+        for question in &questions {
+            for key in ["label", "tooltip", "placeholder"] {
+                assert!(question[key].is_string(), "{setting}: {question}: {key}");
+            }
+            // Annotation values are strings; Rancher's string field is the one whose changes
+            // reach a sequence's entry.
+            assert_eq!(question["type"], "string", "{setting}: {question}");
+            // Rancher's "Add" writes each field's default into the new entry: a field left
+            // untouched must leave its key out, and an empty value is refused (below).
+            assert!(
+                question.get("default").is_none(),
+                "{setting}: {question}: a default would be written for every untouched field"
+            );
+        }
+    }
+}
+
+/// One entry as a person fills it in Rancher: `name` and the fields `filled` with their
+/// examples, every other field untouched (absent: the fields have no default).
+fn entry(questions: &[Value], filled: impl Fn(&str) -> bool) -> Value {
+    let mut entry = Map::new();
+    for question in questions {
+        let variable = question["variable"].as_str().unwrap();
+        if variable == "name" || filled(variable) {
+            entry.insert(variable.into(), question["placeholder"].clone());
+        }
+    }
+    Value::Object(entry)
+}
+
+#[test]
+fn a_form_filled_as_rancher_fills_it_is_accepted_by_the_built_policy() {
+    let profile_questions = sequence_questions("profiles");
+    let namespace_questions = sequence_questions("namespaces");
+    // A profile with every field filled with its example, a second with two fields, an entry
+    // added and only named; a namespace with every field, naming the first profile.
+    let full = entry(&profile_questions, |_| true);
+    let mut web = entry(&profile_questions, |key| {
+        ["target", "target-utilization-percentage"].contains(&key)
+    });
+    web["name"] = "web".into();
+    web["target"] = "100".into();
+    let mut named_only = entry(&profile_questions, |_| false);
+    named_only["name"] = "plain".into();
+    let namespace = entry(&namespace_questions, |_| true);
+    assert_eq!(
+        namespace["profile"], full["name"],
+        "the namespace's example names the profile's example"
+    );
+    let mut settings = form_defaults(&questions());
+    settings["profiles"] = json!([full, web, named_only]);
+    settings["defaultProfile"] = "web".into();
+    settings["namespaces"] = json!([namespace]);
+    let verdict = common::policy()
+        .validate_settings(&settings)
+        .expect("no trap");
+    assert!(verdict.valid, "{settings}: {:?}", verdict.message);
+
+    // The namespace's objects get the full profile (within its cap), the others the default.
+    let in_namespace = |name: &Value| {
+        let mut request = common::request("service-no-annotations");
+        request["namespace"] = name.clone();
+        request["object"]["metadata"]["namespace"] = name.clone();
+        common::evaluate(&request, &settings)
+    };
+    let evaluation = in_namespace(&namespace["name"]);
+    assert!(evaluation.accepted(), "{}", evaluation.message());
+    let annotations = evaluation.annotations();
+    for (key, value) in full.as_object().unwrap() {
+        if key != "name" {
+            let written = &annotations[&format!("{}{key}", common::PREFIX)];
+            assert_eq!(written, value, "{key}");
+        }
+    }
+    let evaluation = in_namespace(&json!("elsewhere"));
+    assert_eq!(
+        evaluation.annotations()[&format!("{}target", common::PREFIX)],
+        "100"
+    );
+
+    // A field cleared after typing holds "", which the policy refuses (the questions'
+    // descriptions say so): the form writes no default so that untouched fields stay absent.
+    for (setting, key) in [("profiles", "window"), ("namespaces", "max-scale-limit")] {
+        let settings = json!({ setting: [{"name": "web", key: ""}] });
+        let verdict = common::policy()
+            .validate_settings(&settings)
+            .expect("no trap");
+        assert!(!verdict.valid, "{settings}");
+        let description = questions()
+            .into_iter()
+            .find(|q| q["variable"] == setting)
+            .unwrap()["description"]
+            .clone();
+        assert!(
+            description
+                .as_str()
+                .unwrap()
+                .contains("holds an empty value, which the policy refuses"),
+            "{setting}'s description"
+        );
+    }
 }
 
 // --- docs/usage.md ----------------------------------------------------------------------------
@@ -671,13 +832,13 @@ fn deploy_manifests_are_valid_cluster_admission_policies() {
         let spec = &doc["spec"];
         assert_eq!(spec["mutating"], true, "{name}");
         let mut rules = metadata["rules"].as_array().expect("rules").clone();
-        if path.ends_with("kserve.yaml") {
+        if is_kserve_manifest(&path) {
             rules.extend(kserve_rules());
         }
         assert_eq!(
             spec["rules"],
             Value::Array(rules),
-            "{name}: the rules of policy.yaml (and KServe's in kserve.yaml)"
+            "{name}: the rules of policy.yaml (and KServe's in {KSERVE_MANIFESTS:?})"
         );
         assert!(
             matches!(spec["failurePolicy"].as_str(), Some("Fail" | "Ignore")),
@@ -708,6 +869,13 @@ fn deploy_manifests_are_valid_cluster_admission_policies() {
     }
 }
 
+/// The manifests for clusters with KServe: their rules add InferenceServices and InferenceGraphs.
+const KSERVE_MANIFESTS: [&str; 2] = ["kserve.yaml", "profiles.yaml"];
+
+fn is_kserve_manifest(path: &Path) -> bool {
+    KSERVE_MANIFESTS.iter().any(|name| path.ends_with(name))
+}
+
 fn kserve_rules() -> Vec<Value> {
     vec![
         json!({"apiGroups": ["serving.kserve.io"], "apiVersions": ["v1beta1"],
@@ -730,13 +898,27 @@ fn only_the_kserve_manifest_names_kserve_kinds() {
             kserve_manifests.push(path.file_name().unwrap().to_string_lossy().into_owned());
         }
     }
-    assert_eq!(kserve_manifests, ["kserve.yaml"]);
-    for document in ["README.md", "docs/usage.md"] {
-        assert!(
-            text(document).contains("deploy/kserve.yaml"),
-            "{document} says which manifest KServe clusters apply"
-        );
+    assert_eq!(kserve_manifests, KSERVE_MANIFESTS);
+    for manifest in KSERVE_MANIFESTS {
+        for document in ["README.md", "docs/usage.md"] {
+            assert!(
+                text(document).contains(&format!("deploy/{manifest}")),
+                "{document} names deploy/{manifest}"
+            );
+        }
     }
+}
+
+/// The README's "Autoscaling profiles" table was checked with kwctl against these settings
+/// (tests/fixtures/settings/profiles.yaml); the manifest must hold the same.
+#[test]
+fn the_profiles_manifest_holds_the_settings_the_readme_was_checked_with() {
+    let policy = documents(&path("deploy/profiles.yaml"));
+    assert_eq!(
+        policy[0]["spec"]["settings"],
+        common::settings("profiles"),
+        "deploy/profiles.yaml and tests/fixtures/settings/profiles.yaml"
+    );
 }
 
 /// A context-aware evaluation waits for the API server; the policy server's default evaluation
@@ -865,6 +1047,87 @@ fn policy_metadata_declares_the_reads_of_the_context_aware_mode() {
         metadata["hostCapabilities"],
         json!(["kubernetes/get_resource"])
     );
+}
+
+/// The README's "Autoscaling profiles" table, cell by cell (checked with kwctl when written;
+/// here through the same module in the in-repo host): the autoscaling annotations each request
+/// of tests/fixtures/requests/ gets with deploy/profiles.yaml's settings.
+#[test]
+fn the_readmes_profiles_table_is_what_the_policy_writes() {
+    let gpu_llm =
+        "min-scale=1 max-scale=4 initial-scale=1 target=1 window=120s scale-down-delay=15m";
+    let web =
+        "min-scale=0 max-scale=10 initial-scale=1 target=100 target-utilization-percentage=70";
+    let cells = [
+        ("service-no-annotations", gpu_llm),
+        ("service-no-annotations-in-default", web),
+        (
+            "service-target5",
+            "min-scale=1 max-scale=4 initial-scale=1 target=5 window=120s scale-down-delay=15m",
+        ),
+        (
+            "service-target5-in-default",
+            "min-scale=0 max-scale=10 initial-scale=1 target=5 target-utilization-percentage=70",
+        ),
+        ("service-profile-gpu-llm", gpu_llm),
+        ("service-profile-gpu-llm-in-default", gpu_llm),
+        (
+            "service-profile-web",
+            "min-scale=0 max-scale=8 initial-scale=1 target=100 target-utilization-percentage=70",
+        ),
+        ("service-profile-web-in-default", web),
+        (
+            "kserve-predictor-min1",
+            "min-scale=1 max-scale=8 initial-scale=1 target=1 window=120s scale-down-delay=15m",
+        ),
+        (
+            "kserve-predictor-min1-in-default",
+            "min-scale=1 max-scale=20 initial-scale=1 target=100 target-utilization-percentage=70",
+        ),
+    ];
+    let settings = common::settings("profiles");
+    for (request, expected) in cells {
+        let evaluation = common::evaluate(&common::request(request), &settings);
+        assert!(evaluation.accepted(), "{request}: {}", evaluation.message());
+        let mut written: Vec<String> = evaluation
+            .annotations()
+            .iter()
+            .filter_map(|(key, value)| {
+                let key = key.strip_prefix(common::PREFIX)?;
+                Some(format!("{key}={}", value.as_str()?))
+            })
+            .collect();
+        let mut expected: Vec<String> = expected.split(' ').map(str::to_string).collect();
+        written.sort();
+        expected.sort();
+        assert_eq!(written, expected, "{request}");
+    }
+    for request in [
+        "service-profile-gpu-xl",
+        "service-profile-gpu-xl-in-default",
+    ] {
+        let evaluation = common::evaluate(&common::request(request), &settings);
+        assert!(!evaluation.accepted(), "{request}");
+        assert_eq!(
+            evaluation.message(),
+            r#"knative-scale-policy.github.io/profile: "gpu-xl" is not a profile of this cluster (gpu-llm, web)"#
+        );
+    }
+    // The InferenceServices themselves: accepted, told what their predictor's Service gets.
+    for (request, max, profile) in [
+        ("isvc-sklearn-min1", "8", "gpu-llm"),
+        ("isvc-sklearn-min1-in-default", "20", "web"),
+    ] {
+        let evaluation = common::evaluate(&common::request(request), &settings);
+        assert!(evaluation.accepted(), "{request}: {}", evaluation.message());
+        let warnings = evaluation.warnings().join("\n");
+        assert!(
+            warnings.contains(&format!(
+                "predictor: autoscaling.knative.dev/max-scale will be set to {max}:"
+            )) && warnings.contains(&format!("predictor: profile {profile}: ")),
+            "{request}: {warnings}"
+        );
+    }
 }
 
 // --- replay sessions --------------------------------------------------------------------------
