@@ -691,7 +691,7 @@ fn the_forms_sequences_offer_every_key_the_policy_reads_and_write_no_default() {
             // reach a sequence's entry.
             assert_eq!(question["type"], "string", "{setting}: {question}");
             // Rancher's "Add" writes each field's default into the new entry: a field left
-            // untouched must leave its key out, and an empty value is refused (below).
+            // untouched must leave its key out (an empty value is a field not set, below).
             assert!(
                 question.get("default").is_none(),
                 "{setting}: {question}: a default would be written for every untouched field"
@@ -763,14 +763,22 @@ fn a_form_filled_as_rancher_fills_it_is_accepted_by_the_built_policy() {
         "100"
     );
 
-    // A field cleared after typing holds "", which the policy refuses (the questions'
-    // descriptions say so): the form writes no default so that untouched fields stay absent.
+    // A field cleared after typing holds "", which the policy reads as a field not set (the
+    // questions' descriptions say so): the form writes no default, and a cleared field is no
+    // error that stops every evaluation.
     for (setting, key) in [("profiles", "window"), ("namespaces", "max-scale-limit")] {
-        let settings = json!({ setting: [{"name": "web", key: ""}] });
+        let cleared = json!({ setting: [{"name": "web", key: ""}] });
+        let absent = json!({ setting: [{"name": "web"}] });
         let verdict = common::policy()
-            .validate_settings(&settings)
+            .validate_settings(&cleared)
             .expect("no trap");
-        assert!(!verdict.valid, "{settings}");
+        assert!(verdict.valid, "{cleared}: {:?}", verdict.message);
+        let request = common::request("service-no-annotations");
+        assert_eq!(
+            common::evaluate(&request, &cleared).annotations(),
+            common::evaluate(&request, &absent).annotations(),
+            "{cleared}"
+        );
         let description = questions()
             .into_iter()
             .find(|q| q["variable"] == setting)
@@ -780,7 +788,7 @@ fn a_form_filled_as_rancher_fills_it_is_accepted_by_the_built_policy() {
             description
                 .as_str()
                 .unwrap()
-                .contains("holds an empty value, which the policy refuses"),
+                .contains("a field left empty (untouched, or cleared after typing) is not set"),
             "{setting}'s description"
         );
     }

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::config::profiles::profile_name;
-use crate::config::values::{SettingsError, map_or_null, named_entries, path_segment};
+use crate::config::values::{SettingsError, is_unset, map_or_null, named_entries, path_segment};
 use crate::rules::cluster::ClusterConfig;
 use crate::rules::profile::Profile;
 use crate::rules::tenant::NamespaceEntry;
@@ -29,7 +29,8 @@ pub fn namespaces(
     let (mut entries, mut chosen) = (Vec::new(), Vec::new());
     for (name, path, data) in named_entries(value, "namespaces", "namespace", expected)? {
         let mut data = data;
-        if let Some(profile) = data.as_object_mut().and_then(|map| map.remove("profile")) {
+        let profile = data.as_object_mut().and_then(|map| map.remove("profile"));
+        if let Some(profile) = profile.filter(|profile| !is_unset(profile)) {
             let profile = profile_name(&profile, &format!("{path}.profile"), profiles)?;
             chosen.push((name.clone(), profile));
         }
@@ -56,6 +57,7 @@ fn entry(data: &Value, path: &str) -> Result<NamespaceEntry, SettingsError> {
             ));
         };
         let scalar = match value {
+            _ if is_unset(value) => continue,
             Value::String(s) => s.clone(),
             Value::Number(n) => n.to_string(),
             other => {

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::config::values::{
-    SettingsError, invalid_value, map_or_null, named_entries, path_segment,
+    SettingsError, invalid_value, is_unset, map_or_null, named_entries, path_segment,
 };
 use crate::rules::cluster::ClusterConfig;
 use crate::rules::profile::{KEYS, Profile};
@@ -37,6 +37,7 @@ fn profile(name: &str, path: &str, data: &Value) -> Result<Profile, SettingsErro
             ));
         }
         let text = match value {
+            _ if is_unset(value) => continue,
             Value::String(text) => text.clone(),
             Value::Number(number) => number.to_string(),
             other => {
@@ -103,6 +104,12 @@ mod tests {
             ]
         );
         assert!(profiles(&Value::Null, &cluster()).unwrap().is_empty());
+        // A field a form left empty (cleared after typing, or null) is a field not set.
+        let cleared = json!([{"name": "web", "window": "", "target": null, "metric": "rps"}]);
+        assert_eq!(
+            profiles(&cleared, &cluster()).unwrap()[0].values,
+            [("metric", "rps".to_string())]
+        );
     }
 
     // 11

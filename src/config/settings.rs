@@ -13,7 +13,8 @@ use serde_json::Value;
 use crate::config::namespaces::{NamespaceProfiles, Namespaces, namespaces};
 use crate::config::profiles::{profile_name, profiles};
 use crate::config::values::{
-    SettingsError, invalid_value, is_dns1123_label, is_dns1123_subdomain, map_or_null, path_segment,
+    SettingsError, invalid_value, is_dns1123_label, is_dns1123_subdomain, is_unset, map_or_null,
+    path_segment,
 };
 use crate::rules::cluster::ClusterConfig;
 use crate::rules::profile::Profile;
@@ -113,7 +114,7 @@ impl Settings {
         settings.profiles = profiles(profiles_value, &settings.autoscaler)?;
         (settings.namespaces, settings.namespace_profiles) =
             namespaces(namespaces_value, &settings.autoscaler, &settings.profiles)?;
-        if !default_profile.is_null() {
+        if !is_unset(default_profile) {
             let name = profile_name(default_profile, "defaultProfile", &settings.profiles)?;
             settings.default_profile = Some(name);
         }

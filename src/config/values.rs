@@ -106,6 +106,13 @@ pub(crate) fn named_entries(
     Ok(entries)
 }
 
+/// A field a settings form left empty: `null`, or the empty text a form writes for a field
+/// cleared after typing. In an entry of `namespaces` or `profiles`, and as `defaultProfile`, it
+/// is a field not set.
+pub(crate) fn is_unset(value: &Value) -> bool {
+    value.is_null() || value.as_str() == Some("")
+}
+
 pub(crate) fn invalid_value(path: &str, value: &Value, expected: &str) -> SettingsError {
     let rule = format!("invalid value {}: expected {expected}", describe(value));
     SettingsError::new(path, rule)
