@@ -4,11 +4,12 @@
 use serde_json::Value;
 
 use crate::config::profiles::profile_name;
-use crate::config::values::{SettingsError, is_unset, map_or_null, named_entries, path_segment};
+use crate::config::values::{
+    SettingsError, entry_text, is_unset, map_or_null, named_entries, path_segment,
+};
 use crate::rules::cluster::ClusterConfig;
 use crate::rules::profile::Profile;
 use crate::rules::tenant::NamespaceEntry;
-use crate::wire::json_values::json_type;
 
 /// The entries by namespace name (a few; a list costs the module less than a map).
 pub type Namespaces = Vec<(String, NamespaceEntry)>;
@@ -56,16 +57,9 @@ fn entry(data: &Value, path: &str) -> Result<NamespaceEntry, SettingsError> {
                 rule,
             ));
         };
-        let scalar = match value {
-            _ if is_unset(value) => continue,
-            Value::String(s) => s.clone(),
-            Value::Number(n) => n.to_string(),
-            other => {
-                let rule = format!("expected a string or a number, got {}", json_type(other));
-                return Err(SettingsError::new(format!("{path}.{key}"), rule));
-            }
-        };
-        text.push((key, scalar));
+        if let Some(scalar) = entry_text(value, &format!("{path}.{key}"))? {
+            text.push((key, scalar));
+        }
     }
     NamespaceEntry::from_data(|key| {
         text.iter()

@@ -4,11 +4,10 @@
 use serde_json::Value;
 
 use crate::config::values::{
-    SettingsError, invalid_value, is_unset, map_or_null, named_entries, path_segment,
+    SettingsError, entry_text, invalid_value, map_or_null, named_entries, path_segment,
 };
 use crate::rules::cluster::ClusterConfig;
 use crate::rules::profile::{KEYS, Profile};
-use crate::wire::json_values::json_type;
 
 /// Reads the map (or list with `name`s); each profile must pass Knative's validation of a
 /// template's annotations with `cluster` (the `autoscaler` setting).
@@ -36,16 +35,9 @@ fn profile(name: &str, path: &str, data: &Value) -> Result<Profile, SettingsErro
                 rule,
             ));
         }
-        let text = match value {
-            _ if is_unset(value) => continue,
-            Value::String(text) => text.clone(),
-            Value::Number(number) => number.to_string(),
-            other => {
-                let rule = format!("expected a string or a number, got {}", json_type(other));
-                return Err(SettingsError::new(format!("{path}.{key}"), rule));
-            }
-        };
-        pairs.push((key.as_str(), text));
+        if let Some(text) = entry_text(value, &format!("{path}.{key}"))? {
+            pairs.push((key.as_str(), text));
+        }
     }
     Profile::new(name, &pairs).map_err(|error| SettingsError::new(path, error.message))
 }

@@ -113,6 +113,20 @@ pub(crate) fn is_unset(value: &Value) -> bool {
     value.is_null() || value.as_str() == Some("")
 }
 
+/// An entry's value as config-autoscaler data holds it (`"4"`, or a plain YAML number), `None`
+/// for a field left empty; `path` names it in the error.
+pub(crate) fn entry_text(value: &Value, path: &str) -> Result<Option<String>, SettingsError> {
+    match value {
+        _ if is_unset(value) => Ok(None),
+        Value::String(text) => Ok(Some(text.clone())),
+        Value::Number(number) => Ok(Some(number.to_string())),
+        other => {
+            let rule = format!("expected a string or a number, got {}", json_type(other));
+            Err(SettingsError::new(path, rule))
+        }
+    }
+}
+
 pub(crate) fn invalid_value(path: &str, value: &Value, expected: &str) -> SettingsError {
     let rule = format!("invalid value {}: expected {expected}", describe(value));
     SettingsError::new(path, rule)
