@@ -67,6 +67,25 @@ const GPU_LLM: &[(&str, &str)] = &[
     ("target-utilization-percentage", ABSENT),
 ];
 
+/// A row of section 11's example table: its settings, warned unless rejected.
+const fn example(
+    name: &'static str,
+    annotations: &'static [(&'static str, &'static str)],
+    (subject, namespace): (Subject, &'static str),
+    expected: Expected,
+) -> Row {
+    let warned = !matches!(expected, Reject(_));
+    Row {
+        name,
+        annotations,
+        settings: PROFILES,
+        subject,
+        namespace,
+        expected,
+        warned,
+    }
+}
+
 pub const ROWS: &[Row] = &[
     // Section 7, the worked examples.
     Row {
@@ -588,13 +607,11 @@ pub const ROWS: &[Row] = &[
         warned: false,
     },
     // Section 11, the example table, and its refusals.
-    Row {
-        name: "11: a Service in default gets the default profile",
-        annotations: &[],
-        settings: PROFILES,
-        subject: Service,
-        namespace: "default",
-        expected: Filled(
+    example(
+        "11: a Service in default gets the default profile",
+        &[],
+        (Service, "default"),
+        Filled(
             ["0", "10", "1"],
             &[
                 ("target", "100"),
@@ -602,24 +619,18 @@ pub const ROWS: &[Row] = &[
                 ("window", ABSENT),
             ],
         ),
-        warned: true,
-    },
-    Row {
-        name: "11: an InferenceService's Service in models: KServe's unlimited within the namespace's cap",
-        annotations: &[("min-scale", "1")],
-        settings: PROFILES,
-        subject: KServeService,
-        namespace: "models",
-        expected: Filled(["1", "8", "1"], GPU_LLM),
-        warned: true,
-    },
-    Row {
-        name: "11: a Service in models keeps its own target",
-        annotations: &[("target", "5")],
-        settings: PROFILES,
-        subject: Service,
-        namespace: "models",
-        expected: Filled(
+    ),
+    example(
+        "11: an InferenceService's Service in models: KServe's unlimited within the namespace's cap",
+        &[("min-scale", "1")],
+        (KServeService, "models"),
+        Filled(["1", "8", "1"], GPU_LLM),
+    ),
+    example(
+        "11: a Service in models keeps its own target",
+        &[("target", "5")],
+        (Service, "models"),
+        Filled(
             ["1", "4", "1"],
             &[
                 ("target", "5"),
@@ -627,28 +638,21 @@ pub const ROWS: &[Row] = &[
                 ("window", "120s"),
             ],
         ),
-        warned: true,
-    },
-    Row {
-        name: "11: a Service in default that chooses gpu-llm",
-        annotations: &[("knative-scale-policy.github.io/profile", "gpu-llm")],
-        settings: PROFILES,
-        subject: Service,
-        namespace: "default",
-        expected: Filled(["1", "4", "1"], GPU_LLM),
-        warned: true,
-    },
-    Row {
-        name: "11: a profile the cluster does not have is rejected with the list of names",
-        annotations: &[("knative-scale-policy.github.io/profile", "gpu-xl")],
-        settings: PROFILES,
-        subject: Service,
-        namespace: "default",
-        expected: Reject(
+    ),
+    example(
+        "11: a Service in default that chooses gpu-llm",
+        &[("knative-scale-policy.github.io/profile", "gpu-llm")],
+        (Service, "default"),
+        Filled(["1", "4", "1"], GPU_LLM),
+    ),
+    example(
+        "11: a profile the cluster does not have is rejected with the list of names",
+        &[("knative-scale-policy.github.io/profile", "gpu-xl")],
+        (Service, "default"),
+        Reject(
             "knative-scale-policy.github.io/profile: \"gpu-xl\" is not a profile of this cluster (gpu-llm, web)",
         ),
-        warned: false,
-    },
+    ),
     Row {
         name: "11: a profile key Knative would reject beside the user's is not written",
         annotations: &[("min-scale", "5")],
