@@ -336,7 +336,7 @@ fn seconds(range: std::ops::RangeInclusive<i64>) -> BoxedStrategy<String> {
 /// A profile Knative admits as a template on `cluster`: each key of `profile::KEYS` now and then,
 /// with values Knative takes (the metric one of its class's, the bounds within the limit,
 /// activation-scale between them).
-fn profile_values(cluster: Cluster) -> impl Strategy<Value = ProfileValues> {
+pub fn profile_values(cluster: Cluster) -> impl Strategy<Value = ProfileValues> {
     let limit = cluster.max_scale_limit;
     let maxima = if limit > 0 { 1..=limit } else { 0i64..=12 };
     let lowest_initial: i64 = if cluster.allow_zero_initial_scale {
