@@ -242,7 +242,7 @@ fn canonical_record(mut annotations: Map<String, Value>) -> Map<String, Value> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(600))]
+    #![proptest_config(ProptestConfig::with_cases(2000))]
 
     /// The generated profiles are valid settings (`Settings::from_json` accepts them), so the
     /// properties below are not vacuous.

@@ -31,7 +31,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(500))]
+    #![proptest_config(ProptestConfig::with_cases(1000))]
 
     /// Section 11 on the .wasm: settings with profiles are valid for the module too; it answers
     /// as the Rust code does; a template Knative admits stays admitted (a); no key of the user's
