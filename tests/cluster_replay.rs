@@ -1,7 +1,7 @@
 //! The policy among the controllers it lives with, through the built policy.wasm: KServe's
 //! reconciler (a dry-run update on every reconcile), Knative's Service controller (which copies a
 //! Service's template into the Configuration it owns) and the Configuration controller (one
-//! Revision for each template change). Rules sections 1 and 5, facts A and D.3.
+//! Revision for each template change). Rules sections 1, 5, 10 and 11 (profiles), facts A and D.3.
 
 mod cluster;
 mod common;
@@ -10,12 +10,15 @@ use std::collections::BTreeMap;
 
 use cluster::{
     ApiServer, Denied, InferenceGraph, InferenceService, KServeAction, inference_service,
-    knative_service_controller, kserve_desired_graph_service, kserve_reconcile,
-    kserve_reconcile_service, model_mesh_graph, start_and_upper,
+    knative_service_controller, kserve_desired_graph_service, kserve_desired_service,
+    kserve_reconcile, kserve_reconcile_service, model_mesh_graph, start_and_upper,
 };
-use common::generate::{knative_request, valid_settings};
+use common::generate::{
+    PROFILE_KEY, ProfileValues, UNKNOWN_PROFILE, knative_request, profile_values, valid_settings,
+};
 use common::knative::Cluster;
-use common::{PREFIX, template_annotations};
+use common::{PREFIX, RECORD_KEY, template_annotations};
+use knative_scale_policy::config::settings::Settings;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -250,17 +253,7 @@ proptest! {
             Err(denied) => return refused_by_the_policy(&denied),
         }
         check_steady(&mut api, &isvc, cluster)?;
-        for revision in api.revisions_of(&service) {
-            let (start, upper) = start_and_upper(revision);
-            prop_assert!(
-                (1..=cap).contains(&upper) && start <= cap,
-                "a revision starts {} pods, at most {}, under the cap {}: {:?}",
-                start,
-                upper,
-                cap,
-                revision.annotations
-            );
-        }
+        check_capped(&api, &service, cap)?;
     }
 }
 
@@ -498,4 +491,316 @@ fn reconcile_graph(
     let action = kserve_reconcile_service(api, desired)?;
     knative_service_controller(api, &graph.name)?;
     Ok(action)
+}
+
+/// Section 11's example cluster: config-autoscaler `{max-scale-limit: "20", max-scale: "10"}`.
+const EXAMPLE_CLUSTER: Cluster = Cluster {
+    allow_zero_initial_scale: false,
+    max_scale_limit: 20,
+};
+/// The cap of the predictors' namespace, `models`, in section 11's example.
+const MODELS_CAP: i64 = 8;
+
+/// Section 11's example settings, with `gpu_llm` and `web` for its two profiles: `web` the
+/// default, `gpu-llm` the profile of namespace `models` (capped at 8).
+fn example_settings(gpu_llm: &ProfileValues, web: &ProfileValues) -> Value {
+    json!({
+        "autoscaler": {"max-scale-limit": "20", "max-scale": "10"},
+        "profiles": {"gpu-llm": gpu_llm, "web": web},
+        "defaultProfile": "web",
+        "namespaces": {"models": {"max-scale-limit": MODELS_CAP.to_string(), "profile": "gpu-llm"}}
+    })
+}
+
+/// Section 11's own gpu-llm and web.
+fn example_profiles() -> (ProfileValues, ProfileValues) {
+    let values = |pairs: &[(&str, &str)]| -> ProfileValues {
+        pairs
+            .iter()
+            .map(|(key, value)| (key.to_string(), value.to_string()))
+            .collect()
+    };
+    (
+        values(&[
+            ("min-scale", "1"),
+            ("max-scale", "4"),
+            ("initial-scale", "1"),
+            ("scale-down-delay", "15m"),
+            ("window", "120s"),
+            ("target", "1"),
+        ]),
+        values(&[("target", "100"), ("target-utilization-percentage", "70")]),
+    )
+}
+
+/// How an InferenceService in `models` gets its profile: its namespace's (gpu-llm), or the
+/// annotation on its metadata or its predictor (KServe copies both to the template; section 11).
+#[derive(Clone, Copy, Debug)]
+enum ProfileChoice {
+    Namespace,
+    Metadata(&'static str),
+    Predictor(&'static str),
+}
+
+fn profile_choice() -> impl Strategy<Value = ProfileChoice> {
+    let name = || prop_oneof![4 => Just("gpu-llm"), 4 => Just("web"), 1 => Just(UNKNOWN_PROFILE)];
+    prop_oneof![
+        Just(ProfileChoice::Namespace),
+        name().prop_map(ProfileChoice::Metadata),
+        name().prop_map(ProfileChoice::Predictor),
+    ]
+}
+
+impl ProfileChoice {
+    /// Writes the choice on the InferenceService; the name of the profile in force.
+    fn apply(self, isvc: &mut InferenceService) -> &'static str {
+        let (annotations, name) = match self {
+            ProfileChoice::Namespace => return "gpu-llm",
+            ProfileChoice::Metadata(name) => (&mut isvc.annotations, name),
+            ProfileChoice::Predictor(name) => (&mut isvc.predictor_annotations, name),
+        };
+        annotations.insert(PROFILE_KEY.to_string(), name.to_string());
+        name
+    }
+}
+
+/// Section 10: no Revision of `service` runs above the namespace's `cap`, written or left to
+/// the cluster (through a profile too).
+fn check_capped(api: &ApiServer, service: &str, cap: i64) -> Result<(), TestCaseError> {
+    for revision in api.revisions_of(service) {
+        let (start, upper) = start_and_upper(revision);
+        prop_assert!(
+            (1..=cap).contains(&upper) && start <= cap,
+            "a revision starts {} pods, at most {}, under the cap {}: {:?}",
+            start,
+            upper,
+            cap,
+            revision.annotations
+        );
+    }
+    Ok(())
+}
+
+/// Section 11 on the latest Revision: a key of the profile's that KServe's Service holds is
+/// KServe's; one it leaves to the profile carries the profile's value and is recorded
+/// (`key: absent -> value`), or is left out (Knative would refuse it beside the others).
+fn check_profile_keys(
+    api: &ApiServer,
+    isvc: &InferenceService,
+    profile: &ProfileValues,
+) -> Result<(), TestCaseError> {
+    let desired = template_annotations(&kserve_desired_service(isvc, false));
+    let revisions = api.revisions_of(&isvc.service_name());
+    let revision = revisions
+        .last()
+        .ok_or_else(|| TestCaseError::fail("no Revision"))?;
+    let record = revision
+        .annotations
+        .get(RECORD_KEY)
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    for (name, value) in profile {
+        let key = format!("{PREFIX}{name}");
+        if ["min-scale", "max-scale", "initial-scale"].contains(&name.as_str()) {
+            continue;
+        }
+        let written = revision.annotations.get(&key).and_then(Value::as_str);
+        match desired.get(&key).and_then(Value::as_str) {
+            Some(kserves) => prop_assert_eq!(written, Some(kserves), "{}", key),
+            None if written.is_some() => {
+                prop_assert_eq!(written, Some(value.as_str()), "{}", key);
+                let entry = format!("{name}: absent -> {value}");
+                prop_assert!(
+                    record.contains(&entry),
+                    "{} not in the record {:?}",
+                    entry,
+                    record
+                );
+            }
+            None => {}
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    // Sections 5, 10 and 11, fact D.3: a predictor in `models` with a profile (section 11's
+    // example with generated gpu-llm and web profiles; the namespace's profile, or one the
+    // InferenceService names on its metadata or predictor). The InferenceService is admitted
+    // exactly when its Service is; then KServe's loop stays quiet for 20 reconciles, the
+    // Configuration is its Service's, no Revision escapes the namespace's cap, and the profile's
+    // keys are on the Revision and recorded. When the operator changes that profile's window,
+    // nothing moves by itself; the next reconcile makes exactly one new Revision with the new
+    // window, the Service is what a new cluster with the new settings builds, and the loop is
+    // quiet again.
+    #[test]
+    fn a_profiled_predictor_is_steady_capped_and_follows_its_profile_once(
+        isvc in inference_service(),
+        generated in (profile_values(EXAMPLE_CLUSTER), profile_values(EXAMPLE_CLUSTER)),
+        example in any::<bool>(),
+        choice in profile_choice(),
+        window in 6i64..=3600,
+    ) {
+        let (mut gpu_llm, mut web) = if example { example_profiles() } else { generated };
+        let settings = example_settings(&gpu_llm, &web);
+        let valid = Settings::from_json(&settings);
+        prop_assert!(valid.is_ok(), "{:?}: {}", valid.err(), settings);
+        let mut isvc = isvc;
+        let in_force = choice.apply(&mut isvc);
+        let service = isvc.service_name();
+        let mut api = ApiServer::new(settings, EXAMPLE_CLUSTER);
+        let admitted = api.create("alice", isvc.object());
+        match (admitted, reconcile(&mut api, &isvc, EXAMPLE_CLUSTER)) {
+            (Ok(_), Ok(action)) => prop_assert_eq!(action, KServeAction::Created),
+            (Err(Denied::Policy(isvcs)), Err(Denied::Policy(services))) => {
+                if in_force == UNKNOWN_PROFILE {
+                    prop_assert!(isvcs.contains("is not a profile of this cluster"), "{}", isvcs);
+                    prop_assert!(services.contains("is not a profile of this cluster"), "{}", services);
+                    return Ok(());
+                }
+                return refused_by_the_policy(&Denied::Policy(services));
+            }
+            (admitted, built) => {
+                return Err(TestCaseError::fail(format!("the InferenceService: {admitted:?}; its Service: {built:?}")));
+            }
+        }
+        prop_assert_ne!(in_force, UNKNOWN_PROFILE);
+        let profile = if in_force == "gpu-llm" { &mut gpu_llm } else { &mut web };
+        prop_assert_eq!(api.revisions_of(&service).len(), 1);
+        check_cluster(&api, &service)?;
+        check_capped(&api, &service, MODELS_CAP)?;
+        check_profile_keys(&api, &isvc, profile)?;
+        check_steady(&mut api, &isvc, EXAMPLE_CLUSTER)?;
+
+        let window = format!("{window}s");
+        prop_assume!(profile.get("window") != Some(&window));
+        profile.insert("window".to_string(), window.clone());
+        let profile = profile.clone();
+        let changed = example_settings(&gpu_llm, &web);
+        let (stored, revisions) = (api.get("Service", &service), api.revisions.len());
+        api.reconfigure(changed.clone(), EXAMPLE_CLUSTER);
+        prop_assert_eq!(&api.get("Service", &service), &stored, "the settings moved a Service by themselves");
+        prop_assert_eq!(reconcile(&mut api, &isvc, EXAMPLE_CLUSTER), Ok(KServeAction::Updated));
+        prop_assert_eq!(api.revisions.len(), revisions + 1, "not exactly one new Revision");
+        let latest = api.revisions_of(&service).last().map(|r| r.annotations.clone()).unwrap_or_default();
+        prop_assert_eq!(latest.get(&format!("{PREFIX}window")), Some(&json!(window)));
+        check_cluster(&api, &service)?;
+        check_capped(&api, &service, MODELS_CAP)?;
+        check_profile_keys(&api, &isvc, &profile)?;
+        let mut new_cluster = ApiServer::new(changed, EXAMPLE_CLUSTER);
+        prop_assert_eq!(reconcile(&mut new_cluster, &isvc, EXAMPLE_CLUSTER), Ok(KServeAction::Created));
+        prop_assert_eq!(
+            &api.get("Service", &service).map(|s| s["spec"]["template"].clone()),
+            &new_cluster.get("Service", &service).map(|s| s["spec"]["template"].clone())
+        );
+        check_steady(&mut api, &isvc, EXAMPLE_CLUSTER)?;
+    }
+}
+
+/// The values of `keys` on the stored template of the Service `name`.
+fn keys(api: &ApiServer, name: &str, keys: &[&str]) -> Vec<Option<String>> {
+    let annotations = template_annotations(&api.get("Service", name).unwrap());
+    keys.iter()
+        .map(|key| {
+            let value = annotations.get(&format!("{PREFIX}{key}"));
+            value.and_then(Value::as_str).map(str::to_string)
+        })
+        .collect()
+}
+
+// Section 11's example through KServe's loop: an InferenceService in `models` (minReplicas 1,
+// maxReplicas unlimited) gets gpu-llm within the namespace's cap; one that names web on its
+// metadata gets web's keys; 20 quiet reconciles each; gpu-llm's window changed from 120s to
+// 300s makes exactly one new Revision of the first, and none of the second.
+#[test]
+fn section_11s_example_through_kserves_loop() {
+    let (mut gpu_llm, web) = example_profiles();
+    let mut api = ApiServer::new(example_settings(&gpu_llm, &web), EXAMPLE_CLUSTER);
+    let gpu = predictor(1);
+    let mut site = predictor(1);
+    site.name = "sklearn-web".to_string();
+    site.annotations
+        .insert(PROFILE_KEY.to_string(), "web".to_string());
+    for isvc in [&gpu, &site] {
+        api.create("alice", isvc.object()).unwrap();
+        assert_eq!(
+            reconcile(&mut api, isvc, EXAMPLE_CLUSTER),
+            Ok(KServeAction::Created)
+        );
+    }
+    let gpu_keys = [
+        "min-scale",
+        "max-scale",
+        "initial-scale",
+        "scale-down-delay",
+        "window",
+        "target",
+    ];
+    let expected = |values: &[&str]| -> Vec<Option<String>> {
+        values.iter().map(|v| Some(v.to_string())).collect()
+    };
+    assert_eq!(
+        keys(&api, "sklearn-iris-predictor", &gpu_keys),
+        expected(&["1", "8", "1", "15m", "120s", "1"])
+    );
+    assert_eq!(
+        keys(
+            &api,
+            "sklearn-web-predictor",
+            &[
+                "min-scale",
+                "max-scale",
+                "initial-scale",
+                "target",
+                "target-utilization-percentage",
+                "window"
+            ]
+        ),
+        [&expected(&["1", "8", "1", "100", "70"])[..], &[None]].concat()
+    );
+    let revisions = api.revisions.len();
+    for _ in 0..STEADY_ROUNDS {
+        for isvc in [&gpu, &site] {
+            assert_eq!(
+                reconcile(&mut api, isvc, EXAMPLE_CLUSTER),
+                Ok(KServeAction::Unchanged)
+            );
+        }
+    }
+    assert_eq!(api.revisions.len(), revisions);
+    for name in ["sklearn-iris-predictor", "sklearn-web-predictor"] {
+        assert_eq!(
+            api.get("Configuration", name).unwrap()["spec"]["template"],
+            api.get("Service", name).unwrap()["spec"]["template"]
+        );
+    }
+
+    gpu_llm.insert("window".to_string(), "300s".to_string());
+    api.reconfigure(example_settings(&gpu_llm, &web), EXAMPLE_CLUSTER);
+    assert_eq!(api.revisions.len(), revisions, "nothing moves by itself");
+    assert_eq!(
+        reconcile(&mut api, &gpu, EXAMPLE_CLUSTER),
+        Ok(KServeAction::Updated)
+    );
+    assert_eq!(
+        reconcile(&mut api, &site, EXAMPLE_CLUSTER),
+        Ok(KServeAction::Unchanged)
+    );
+    assert_eq!(api.revisions.len(), revisions + 1);
+    let latest = api.revisions.last().unwrap();
+    assert_eq!(latest.configuration, "sklearn-iris-predictor");
+    assert_eq!(latest.annotations[&format!("{PREFIX}window")], "300s");
+    assert_eq!(
+        keys(&api, "sklearn-iris-predictor", &gpu_keys),
+        expected(&["1", "8", "1", "15m", "300s", "1"])
+    );
+    for _ in 0..STEADY_ROUNDS {
+        assert_eq!(
+            reconcile(&mut api, &gpu, EXAMPLE_CLUSTER),
+            Ok(KServeAction::Unchanged)
+        );
+    }
+    assert_eq!(api.revisions.len(), revisions + 1);
 }

@@ -3,9 +3,13 @@
 
 mod common;
 
-use common::native::{run, stored};
+use common::native::{own_output_as_update, run, stored};
 
-use common::generate::{check_accepted_output, knative_request, valid_settings};
+use common::generate::{
+    check_accepted_output, check_profiled_output, choice, knative_refusals, knative_request,
+    profiled_settings, users_profile_keys, valid_settings,
+};
+use common::template_annotations;
 use knative_scale_policy::admission::{self, evaluate};
 use knative_scale_policy::config::settings::Settings;
 use knative_scale_policy::rules::annotations::Annotations;
@@ -14,7 +18,7 @@ use knative_scale_policy::rules::validation::validate;
 use knative_scale_policy::verdict::Outcome;
 use knative_scale_policy::wire::request::Admission;
 use proptest::prelude::*;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
@@ -36,13 +40,9 @@ proptest! {
     #[test]
     fn fixed_point_f_of_f_equals_f(request in knative_request(), (settings, _) in valid_settings()) {
         let settings = Settings::from_json(&settings).unwrap();
-        let verdict = run(&request, &settings);
-        if let Outcome::Reject(_) = verdict.outcome {
+        let Some(update) = own_output_as_update(&request, &run(&request, &settings)) else {
             return Ok(());
-        }
-        let mut update = request.clone();
-        update["operation"] = "UPDATE".into();
-        update["object"] = stored(&request, &verdict);
+        };
         prop_assert_eq!(run(&update, &settings).outcome, Outcome::Accept);
     }
 
@@ -211,4 +211,130 @@ fn other_annotations() -> impl Strategy<Value = Vec<(String, String)>> {
                 .flatten()
                 .collect()
         })
+}
+
+/// The annotations with the record's originals in canonical text: the first pass rewrote an
+/// explicit bound's text (`000` to `0`, section 3.4), which a later correction records as the
+/// user's original.
+fn canonical_record(mut annotations: Map<String, Value>) -> Map<String, Value> {
+    if let Some(Value::String(record)) = annotations.get_mut(common::RECORD_KEY) {
+        let entries: Vec<String> = record
+            .split(", ")
+            .map(|entry| {
+                match entry
+                    .split_once(": ")
+                    .and_then(|(key, rest)| Some((key, rest.split_once(" -> ")?)))
+                {
+                    Some((key, (original, written))) => {
+                        let original = original
+                            .trim_start_matches('+')
+                            .parse::<i64>()
+                            .map_or(original.to_string(), |n| n.to_string());
+                        format!("{key}: {original} -> {written}")
+                    }
+                    None => entry.to_string(),
+                }
+            })
+            .collect();
+        *record = entries.join(", ");
+    }
+    annotations
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// The generated profiles are valid settings (`Settings::from_json` accepts them), so the
+    /// properties below are not vacuous.
+    #[test]
+    fn generated_profiles_are_valid_settings(profiled in profiled_settings()) {
+        let settings = Settings::from_json(&profiled.settings);
+        prop_assert!(settings.is_ok(), "{:?}: {}", settings.err(), profiled.settings);
+    }
+
+    /// Section 11 (a): a template Knative admits as written stays admitted with any valid
+    /// profile, chosen by the object, its namespace or the default; a rejection is only the
+    /// rules' own.
+    #[test]
+    fn a_template_knative_admits_stays_admissible_with_any_profile(
+        request in knative_request(), extra in other_annotations(), users in users_profile_keys(),
+        profiled in profiled_settings(), choice in choice()
+    ) {
+        let extra = extra.into_iter().chain(users).collect();
+        let (request, chosen) = profiled.request(&request, extra, choice);
+        let input = template_annotations(&request["object"]);
+        if !knative_refusals(&input, &profiled).is_empty() {
+            return Ok(()); // Knative refuses it as written: no promise to keep.
+        }
+        let verdict = run(&request, &profiled.policy_settings());
+        if let Outcome::Reject(message) = &verdict.outcome {
+            prop_assert!(profiled.rules_refusal(message, chosen.as_deref()), "{}", message);
+            return Ok(());
+        }
+        let output = template_annotations(&stored(&request, &verdict));
+        let errors = knative_refusals(&output, &profiled);
+        prop_assert!(errors.is_empty(), "{:?} from {:?} into {:?}", errors, input, output);
+    }
+
+    /// Section 11 (b) and (d): no annotation the user wrote changes (the bounds but for their
+    /// documented corrections), what the output gains is the profile's where the user wrote
+    /// neither key nor alias, and in a namespace with a cap nothing written or left to the
+    /// cluster exceeds it.
+    #[test]
+    fn a_profile_changes_no_users_key_and_lets_no_cap_escape(
+        request in knative_request(), users in users_profile_keys(),
+        profiled in profiled_settings(), choice in choice()
+    ) {
+        let (request, chosen) = profiled.request(&request, users, choice);
+        let verdict = run(&request, &profiled.policy_settings());
+        if let Outcome::Reject(message) = &verdict.outcome {
+            prop_assert!(message.contains("autoscaling.knative.dev/") || message.contains("profile"), "{}", message);
+            return Ok(());
+        }
+        let output = stored(&request, &verdict);
+        let profile = profiled.profile_of(chosen.as_deref());
+        check_profiled_output(&request["object"], &output, &profiled, profile)
+            .map_err(TestCaseError::fail)?;
+    }
+
+    /// Sections 5 and 11 (c): f(f(x)) == f(x) with profiles.
+    #[test]
+    fn fixed_point_with_profiles(
+        request in knative_request(), users in users_profile_keys(),
+        profiled in profiled_settings(), choice in choice()
+    ) {
+        let (request, _) = profiled.request(&request, users, choice);
+        let settings = profiled.policy_settings();
+        let Some(update) = own_output_as_update(&request, &run(&request, &settings)) else {
+            return Ok(());
+        };
+        let again = run(&update, &settings);
+        prop_assert_eq!(&again.outcome, &Outcome::Accept, "from {}", update["object"]["spec"]["template"]);
+    }
+
+    /// Sections 5 and 11: new settings (other profiles, another default, another namespace
+    /// entry) change an object at its next update exactly as they would a new one: what the
+    /// profile filled before follows the new profile, nothing of the old one stays.
+    #[test]
+    fn new_profiles_apply_at_the_next_update_as_to_a_new_object(
+        request in knative_request(), users in users_profile_keys(),
+        before in profiled_settings(), after in profiled_settings(), choice in choice()
+    ) {
+        let (request, _) = before.request(&request, users, choice);
+        let Some(update) = own_output_as_update(&request, &run(&request, &before.policy_settings())) else {
+            return Ok(());
+        };
+        let (settings, fresh) = (after.policy_settings(), request.clone());
+        let (next, new) = (run(&update, &settings), run(&fresh, &settings));
+        match (&next.outcome, &new.outcome) {
+            (Outcome::Reject(_), Outcome::Reject(_)) => {}
+            (Outcome::Reject(message), _) | (_, Outcome::Reject(message)) => {
+                return Err(TestCaseError::fail(format!("only one of them refused: {message}")));
+            }
+            _ => prop_assert_eq!(
+                canonical_record(template_annotations(&stored(&update, &next))),
+                canonical_record(template_annotations(&stored(&fresh, &new)))
+            ),
+        }
+    }
 }

@@ -5,10 +5,11 @@
 
 mod common;
 
-use common::native::{run, stored};
+use common::native::{own_output_as_update, run, stored};
 
-use common::PREFIX;
-use common::generate::{check_accepted_output, knative_request, valid_settings};
+use common::generate::{
+    check_accepted_output, cluster_int, effective_bounds, knative_request, valid_settings,
+};
 use knative_scale_policy::config::settings::Settings;
 use knative_scale_policy::verdict::Outcome;
 use proptest::prelude::*;
@@ -16,14 +17,6 @@ use serde_json::{Map, Value, json};
 
 /// The namespace of every generated request.
 const NAMESPACE: &str = "ns";
-
-/// A config-autoscaler value of the generated settings (a string or a number).
-fn cluster_int(settings: &Value, key: &str) -> i64 {
-    match &settings["autoscaler"][key] {
-        Value::String(text) => text.parse().expect("generated as a number"),
-        other => other.as_i64().expect("generated as a number"),
-    }
-}
 
 /// An entry of any of the four keys, each absent or a value near the cluster's (some widen it).
 fn entry() -> impl Strategy<Value = Map<String, Value>> {
@@ -138,28 +131,11 @@ proptest! {
         request in knative_request(), (settings, _) in valid_settings(), entry in entry()
     ) {
         let Ok(policy) = Settings::from_json(&with_entry(&settings, &entry)) else { return Ok(()) };
-        let verdict = run(&request, &policy);
-        if let Outcome::Reject(_) = verdict.outcome {
+        let Some(update) = own_output_as_update(&request, &run(&request, &policy)) else {
             return Ok(());
-        }
-        let mut update = request.clone();
-        update["operation"] = "UPDATE".into();
-        update["object"] = stored(&request, &verdict);
+        };
         prop_assert_eq!(run(&update, &policy).outcome, Outcome::Accept);
     }
-}
-
-/// The largest max-scale and min-scale a revision of `output` runs with: the written keys, else
-/// the cluster's (a key left to the cluster).
-fn effective_bounds(output: &Value, settings: &Value) -> (i64, i64) {
-    let annotations = common::template_annotations(output);
-    let bound = |key: &str| {
-        annotations
-            .get(&format!("{PREFIX}{key}"))
-            .and_then(Value::as_str)
-            .map_or_else(|| cluster_int(settings, key), |v| v.parse().unwrap())
-    };
-    (bound("max-scale"), bound("min-scale"))
 }
 
 proptest! {

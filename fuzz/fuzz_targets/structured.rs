@@ -1,7 +1,10 @@
 //! Generated Knative objects (aliases, signs, zeros, huge numbers, non-strings, records, owners,
-//! activation-scale), settings (static and live, the three starts) and operations. On every input: no panic; an accepted output passes
-//! Knative's validation of the annotations; f(f(x)) == f(x); nothing outside the template's scale
-//! annotations changes. Some inputs are KServe objects instead (rules section 9, facts D.1): a
+//! activation-scale, a profile's name), settings (static and live, the three starts, profiles
+//! from tables of values Knative takes, a default profile, a namespace's profile) and operations.
+//! On every input: no panic; an accepted output passes Knative's validation of the annotations;
+//! f(f(x)) == f(x); nothing outside the template's scale annotations changes but the keys the
+//! profile in force fills (rules section 11), with its values, where the user wrote none; a
+//! write choosing a profile the cluster lacks is refused. Some inputs are KServe objects instead (rules section 9, facts D.1): a
 //! stopped InferenceService is answered as the same one in RawDeployment mode (no Knative
 //! Service either way), a ModelMesh InferenceGraph as the same graph in Serverless mode (both get
 //! one); neither is ever mutated.
@@ -18,6 +21,7 @@ use knative_scale_policy::verdict::Outcome;
 use knative_scale_policy::wire::request::Admission;
 use knative_scale_policy::config::live::cluster_config;
 use knative_scale_policy::config::settings::Settings;
+use knative_scale_policy::rules::profile::{ANNOTATION_KEYS, KEYS};
 use libfuzzer_sys::fuzz_target;
 use owned::{PREFIX, RECORD_KEY, SCALE_KEYS, without_owned_keys};
 use serde_json::{Map, Value, json};
@@ -95,6 +99,58 @@ struct Input {
     tenant: Option<[Option<u8>; 4]>,
     /// A KServe object, with the annotations above on its metadata.
     kserve: Option<KServe>,
+    /// Up to three profiles (rules section 11), their default, the namespace entry's, and the
+    /// object's choice (an index; one past the profiles names one the cluster lacks).
+    profiles: Vec<Profile>,
+    default_profile: Option<u8>,
+    tenant_profile: Option<u8>,
+    choice: Option<u8>,
+}
+
+/// For each key of `profile::KEYS`, an index into its `PROFILE_VALUES`.
+#[derive(Arbitrary, Debug)]
+struct Profile([Option<u8>; 14]);
+
+const PROFILE_NAMES: [&str; 3] = ["gpu-llm", "web", "batch"];
+const UNKNOWN_PROFILE: &str = "gpu-xl";
+const PROFILE_KEY: &str = "knative-scale-policy.github.io/profile";
+
+/// Values Knative takes for each key of `profile::KEYS`, in its order; together they may still
+/// be refused (an HPA metric for KPA, a min above the max, a max above the limit).
+const PROFILE_VALUES: [&[&str]; 14] = [
+    &["kpa.autoscaling.knative.dev", "hpa.autoscaling.knative.dev"],
+    &["concurrency", "rps", "cpu", "memory"],
+    &["1", "5", "100", "0.5"],
+    &["70", "100", "1"],
+    &["-1", "0", "200"],
+    &["6s", "60s", "120s", "1h"],
+    &["10", "1", "100"],
+    &["200", "110", "1000"],
+    &["0s", "15m", "1h", "30s"],
+    &["0s", "10m"],
+    &["2", "3", "5"],
+    &["0", "1", "2", "4"],
+    &["0", "1", "4", "8", "12"],
+    &["0", "1", "3"],
+];
+
+impl Profile {
+    fn values(&self) -> Map<String, Value> {
+        KEYS.iter()
+            .zip(PROFILE_VALUES)
+            .zip(&self.0)
+            .filter_map(|((key, values), index)| {
+                let index = usize::from((*index)?) % values.len();
+                Some((key.to_string(), json!(values[index])))
+            })
+            .collect()
+    }
+}
+
+/// The name an index gives among `count` profiles.
+fn profile_name(index: u8, count: usize) -> &'static str {
+    let index = usize::from(index);
+    if index < count { PROFILE_NAMES[index] } else { UNKNOWN_PROFILE }
 }
 
 #[derive(Arbitrary, Debug)]
@@ -236,7 +292,37 @@ fn annotations(input: &Input) -> Map<String, Value> {
     if let Some((key, value)) = &input.other_annotation {
         annotations.insert(key.clone(), json!(value));
     }
+    if let Some(choice) = input.choice {
+        let count = input.profiles.len().min(PROFILE_NAMES.len());
+        annotations.insert(PROFILE_KEY.into(), json!(profile_name(choice % 4, count)));
+    }
     annotations
+}
+
+/// `output` without what the profile in force filled: a key of the profile's the input's
+/// template lacks, holding the profile's value. A key the input's record names (a fill the
+/// policy may take back, section 5) is taken out of both.
+fn without_fills(input: &Value, output: &Value, profile: Option<&Map<String, Value>>) -> (Value, Value) {
+    let (mut input, mut output) = (input.clone(), output.clone());
+    let pointer = "/spec/template/metadata/annotations";
+    let record = input.pointer(pointer).and_then(|a| a.get(RECORD_KEY)).and_then(Value::as_str).unwrap_or_default().to_string();
+    let before = input.pointer(pointer).and_then(Value::as_object).cloned().unwrap_or_default();
+    for (name, key) in KEYS.iter().zip(ANNOTATION_KEYS) {
+        if record.contains(&format!("{name}: ")) {
+            for object in [&mut input, &mut output] {
+                if let Some(Value::Object(annotations)) = object.pointer_mut(pointer) {
+                    annotations.remove(key);
+                }
+            }
+            continue;
+        }
+        let filled = !before.contains_key(key)
+            && output.pointer(pointer).and_then(|a| a.get(key)).is_some_and(|value| profile.and_then(|p| p.get(*name)) == Some(value));
+        if filled && let Some(Value::Object(annotations)) = output.pointer_mut(pointer) {
+            annotations.remove(key);
+        }
+    }
+    (input, output)
 }
 
 fn request(input: &Input) -> Value {
@@ -276,9 +362,32 @@ fuzz_target!(|input: Input| {
         .filter_map(|(key, value)| value.map(|v| (key.to_string(), json!((v % 14).to_string()))))
         .collect();
     let cap = entry.get("max-scale-limit").and_then(Value::as_str).map(|cap| cap.parse::<i64>().unwrap());
-    if input.tenant.is_some() {
+    let mut entry = entry;
+    let count = input.profiles.len().min(PROFILE_NAMES.len());
+    let profiles: Map<String, Value> = PROFILE_NAMES
+        .iter()
+        .zip(&input.profiles)
+        .map(|(name, profile)| (name.to_string(), Value::Object(profile.values())))
+        .collect();
+    if !profiles.is_empty() {
+        settings_json["profiles"] = json!(profiles);
+    }
+    if let Some(index) = input.default_profile {
+        settings_json["defaultProfile"] = json!(profile_name(index % 4, count));
+    }
+    if let Some(index) = input.tenant_profile {
+        entry.insert("profile".into(), json!(profile_name(index % 4, count)));
+    }
+    if input.tenant.is_some() || input.tenant_profile.is_some() {
         settings_json["namespaces"] = json!({"ns": entry});
     }
+    // The profile in force (section 11): the object's, else its namespace's, else the default.
+    let chosen = input.choice.map(|index| profile_name(index % 4, count));
+    let in_force = chosen
+        .or(input.tenant_profile.map(|index| profile_name(index % 4, count)))
+        .or(input.default_profile.map(|index| profile_name(index % 4, count)))
+        .and_then(|name| profiles.get(name))
+        .and_then(Value::as_object);
     if input.live.is_some() {
         settings_json["autoscalerConfigMap"] = json!({});
     }
@@ -303,6 +412,7 @@ fuzz_target!(|input: Input| {
     }
 
     let request = request(&input);
+    let writes = matches!(request["operation"].as_str(), Some("CREATE" | "UPDATE"));
     let first = evaluate(Admission::from_json(request.clone()).expect("a well-formed request"), &settings, get_resource);
     let output = match first.outcome {
         Outcome::Reject(message) => {
@@ -312,8 +422,9 @@ fuzz_target!(|input: Input| {
         Outcome::Accept => request["object"].clone(),
         Outcome::Mutate(object) => object.to_value().expect("the splice writes JSON"),
     };
-    assert_eq!(without_owned_keys(&request["object"]), without_owned_keys(&output));
-    let writes = matches!(request["operation"].as_str(), Some("CREATE" | "UPDATE"));
+    assert!(!writes || chosen != Some(UNKNOWN_PROFILE), "a profile the cluster lacks was accepted");
+    let (input_object, output_object) = without_fills(&request["object"], &output, in_force);
+    assert_eq!(without_owned_keys(&input_object), without_owned_keys(&output_object));
     if !writes {
         assert_eq!(output, request["object"]);
         return;

@@ -1,4 +1,4 @@
-//! The runner answers as the real kwctl does. Every request fixture, with three settings files,
+//! The runner answers as the real kwctl does. Every request fixture, with five settings files,
 //! plus the requests the real host refuses and the context-aware sessions, goes through both
 //! `kwctl run` and `policy-runner run`; the exit status, `allowed`, the patched object (the patch
 //! applied), the warnings, the status and any refusal on stderr must agree.
@@ -14,12 +14,16 @@ use base64::Engine;
 use serde_json::{Value, json};
 
 const RUNNER: &str = env!("CARGO_BIN_EXE_policy-runner");
-const SETTINGS: [&str; 4] = [
+const SETTINGS: [&str; 5] = [
     "initial-scale-5",
     "max-scale-5-limit-10",
     "allow-zero-initial-scale",
     // Every fixture's namespace (models) has its own defaults and cap there.
     "tenants",
+    // Rules section 11's example: models gets the gpu-llm profile under a cap of 8, web is the
+    // default; the service-profile-* and isvc-sklearn-profile-* fixtures choose one, or one the
+    // cluster lacks.
+    "profiles",
 ];
 /// Each recorded session, with the settings whose reads it answers.
 const SESSIONS: [(&str, &str); 8] = [

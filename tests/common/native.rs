@@ -21,3 +21,15 @@ pub fn stored(request: &Value, verdict: &Verdict) -> Value {
         _ => request["object"].clone(),
     }
 }
+
+/// The same request as an UPDATE carrying what the policy answered (section 5's second pass);
+/// `None` when it was refused.
+pub fn own_output_as_update(request: &Value, verdict: &Verdict) -> Option<Value> {
+    if let Outcome::Reject(_) = verdict.outcome {
+        return None;
+    }
+    let mut update = request.clone();
+    update["operation"] = "UPDATE".into();
+    update["object"] = stored(request, verdict);
+    Some(update)
+}
