@@ -9,13 +9,16 @@ settings='{"autoscaler": {"initial-scale": "5"}}'
 
 # kwctl's median of `validate` for one run, in microseconds.
 median_us() {
-  kwctl bench --num-samples 100 --measurement-time 3 "$@" 2>/dev/null \
-    | sed 's/\x1b\[[0-9;]*m//g' \
-    | awk '/^validate /{v=1} v && /med = /{
-        match($0, /med = [0-9.]+[µnm]s/); m = substr($0, RSTART + 6, RLENGTH - 6);
-        unit = substr(m, length(m) - 1); value = substr(m, 1, length(m) - 2);
-        if (unit == "ns") value /= 1000; else if (unit == "ms") value *= 1000;
-        print value; exit }'
+  local median
+  median=$(kwctl bench --num-samples 100 --measurement-time 3 "$@" 2>/dev/null \
+    | sed 's/\x1b\[[0-9;]*m//g' | grep -A3 '^validate ' | grep -o 'med = [^,]*' | head -1)
+  median=${median#med = }
+  case $median in
+    *µs) echo "${median%µs}" ;;
+    *ns) awk -v v="${median%ns}" 'BEGIN { print v / 1000 }' ;;
+    *ms) awk -v v="${median%ms}" 'BEGIN { print v * 1000 }' ;;
+    *) echo "kwctl bench gave no median of validate" >&2; return 1 ;;
+  esac
 }
 
 fastest() { sort -g | head -1; }
