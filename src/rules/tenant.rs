@@ -2,7 +2,7 @@
 //! cluster's. An entry only narrows the cluster, so whatever is resolved with it Knative admits.
 
 use super::cluster::{ClusterConfig, ConfigError, int_value};
-use super::defaults::{Defaults, Owner, Setting};
+use super::defaults::{Defaults, Owner};
 use super::profile::Profile;
 
 /// A namespace's entry: config-autoscaler's bound keys, each `None` where the cluster's applies.
@@ -233,11 +233,6 @@ impl<'a> Scope<'a> {
         }
     }
 
-    /// The same cluster without the namespace's entry: what the rules give without section 10.
-    pub fn cluster_only(&self) -> Self {
-        Scope::of(self.cluster)
-    }
-
     /// The defaults a template in this scope resolves with: the entry's over the cluster's.
     pub fn defaults(&self) -> Defaults<'a> {
         let mut defaults = Defaults::of(self.cluster);
@@ -250,28 +245,12 @@ impl<'a> Scope<'a> {
         }
         defaults
     }
-
-    pub fn min_scale(&self) -> Setting<'a> {
-        self.defaults().min_scale
-    }
-
-    pub fn max_scale(&self) -> Setting<'a> {
-        self.defaults().max_scale
-    }
-
-    pub fn initial_scale(&self) -> Setting<'a> {
-        self.defaults().initial_scale
-    }
-
-    /// `L'`: the namespace's cap, else the cluster's `max-scale-limit` (0 = none).
-    pub fn limit(&self) -> Setting<'a> {
-        self.defaults().limit
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::defaults::Setting;
 
     fn cluster(pairs: &[(&str, &str)]) -> ClusterConfig {
         let pairs = pairs.to_vec();
@@ -404,23 +383,23 @@ mod tests {
             ("max-scale-limit", "10"),
         ]);
         let e = entry(&[("max-scale", "3")]).unwrap();
-        let scope = Scope::in_namespace(&c, "team-a", e);
+        let defaults = Scope::in_namespace(&c, "team-a", e).defaults();
         assert_eq!(
-            scope.max_scale(),
+            defaults.max_scale,
             Setting {
                 value: 3,
                 owner: Owner::Namespace("team-a")
             }
         );
         assert_eq!(
-            scope.min_scale(),
+            defaults.min_scale,
             Setting {
                 value: 1,
                 owner: Owner::Cluster
             }
         );
-        assert_eq!(scope.limit().value, 10);
-        assert_eq!(scope.cluster_only().max_scale().value, 5);
+        assert_eq!(defaults.limit.value, 10);
+        assert_eq!(Scope::of(&c).defaults().max_scale.value, 5);
         assert_eq!(
             Owner::Namespace("a").setting("max-scale-limit"),
             "the max-scale-limit of namespace a"
