@@ -22,14 +22,12 @@ pub struct Plan {
     /// Canonical text for `min-scale`, `max-scale`, `initial-scale`, in that order; `None` for a
     /// bound left to the cluster (rule 3.2.4), whose key is left absent.
     pub values: [(Bound, Option<String>); 3],
-    /// The keys a profile fills (section 11), as `profile::KEYS` names them, and the keys a
-    /// profile filled before that it fills no more.
-    pub fills: Vec<(&'static str, String)>,
+    /// The keys a profile filled before (section 11) that it fills no more.
     pub cleared: Vec<&'static str>,
     /// The stability record, `None` when nothing was resolved.
     pub record: Option<String>,
     pub notes: Vec<Note>,
-    /// What the profile filled and left out, with the profile's name.
+    /// What the profile in force filled and left out, with the profile's name.
     pub profile: Option<Fill>,
 }
 
@@ -37,26 +35,28 @@ impl Plan {
     /// Every key a plan writes or removes: the three kebab keys, their aliases, the record, and
     /// the keys a profile may fill.
     pub fn keys() -> impl Iterator<Item = &'static str> {
-        Bound::ALL
-            .into_iter()
-            .flat_map(|bound| [bound.key(), bound.alias()])
-            .chain([RECORD_KEY])
-            .chain(ANNOTATION_KEYS)
+        Self::bound_keys().chain(ANNOTATION_KEYS)
     }
 
     /// The keys this plan writes or removes: the three kebab keys, their aliases, the record,
     /// and the keys a profile fills or filled before.
     pub fn touched(&self) -> impl Iterator<Item = &'static str> + '_ {
-        let profile = self
-            .fills
-            .iter()
-            .map(|(key, _)| *key)
-            .chain(self.cleared.iter().copied());
+        let profile = self.fills().iter().map(|(key, _)| *key);
+        let profile = profile.chain(self.cleared.iter().copied());
+        Self::bound_keys().chain(profile.map(annotation_key))
+    }
+
+    /// The three kebab keys, their aliases and the record.
+    fn bound_keys() -> impl Iterator<Item = &'static str> {
         Bound::ALL
             .into_iter()
             .flat_map(|bound| [bound.key(), bound.alias()])
             .chain([RECORD_KEY])
-            .chain(profile.map(annotation_key))
+    }
+
+    /// The keys the profile fills, as `profile::KEYS` names them, with their values.
+    pub fn fills(&self) -> &[(&'static str, String)] {
+        self.profile.as_ref().map_or(&[], |fill| &fill.written)
     }
 
     /// Writes the plan into `annotations`: the three kebab keys, no aliases, the record (or
@@ -79,7 +79,7 @@ impl Plan {
         for key in &self.cleared {
             changed |= annotations.remove(annotation_key(key)).is_some();
         }
-        for (key, value) in &self.fills {
+        for (key, value) in self.fills() {
             let key = annotation_key(key);
             if annotations.get(key) != Some(value.as_str()) {
                 annotations.insert(key.to_string(), value.clone());
@@ -199,10 +199,7 @@ pub fn plan(
     };
     let defaults = with_profile(scope.defaults(), profile);
     let resolution = resolve(user, traits, &defaults, strategy).map_err(PlanError::Refused)?;
-    let fills = filled
-        .as_ref()
-        .map(|f| f.written.clone())
-        .unwrap_or_default();
+    let fills = filled.as_ref().map_or(&[][..], |fill| &fill.written);
     Ok(Plan {
         values: Bound::ALL.map(|bound| {
             let resolved = resolution.get(bound);
@@ -212,10 +209,9 @@ pub fn plan(
             .into_iter()
             .filter(|key| !fills.iter().any(|(filled, _)| filled == key))
             .collect(),
-        record: record_of(&resolution, &written, &fills),
-        fills,
+        record: record_of(&resolution, &written, fills),
         notes: notes_of(&resolution),
-        profile: filled.filter(|fill| !fill.written.is_empty() || !fill.refused.is_empty()),
+        profile: filled,
     })
 }
 
