@@ -39,7 +39,7 @@ fn profile(name: &str, path: &str, data: &Value) -> Result<Profile, SettingsErro
             pairs.push((key.as_str(), text));
         }
     }
-    Profile::new(name, &pairs).map_err(|error| SettingsError::new(path, error.message))
+    Ok(Profile::new(name, &pairs))
 }
 
 /// A profile's name as another setting gives it (`defaultProfile`, `namespaces.<ns>.profile`).

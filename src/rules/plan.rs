@@ -642,7 +642,7 @@ mod tests {
             ("target", "1"),
         ]
         .map(|(k, v)| (k, v.to_string()));
-        Profile::new("gpu", &pairs).unwrap()
+        Profile::new("gpu", &pairs)
     }
 
     fn profiled(annotations: &Map, profiles: &[Profile], fallback: Option<&Profile>) -> Map {
@@ -677,7 +677,7 @@ mod tests {
         let once = profiled(&map(""), &profiles, Some(&profiles[0]));
         // The profile drops window and changes target: the next update follows it.
         let pairs = [("target", "2".to_string())];
-        let changed = [Profile::new("gpu", &pairs).unwrap()];
+        let changed = [Profile::new("gpu", &pairs)];
         let next = profiled(&once, &changed, Some(&changed[0]));
         assert_eq!(next.get(&key("target")), Some("2"));
         assert_eq!(next.get(&key("window")), None);
