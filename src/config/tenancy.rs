@@ -125,7 +125,14 @@ fn namespace_values(
     }
     let profile = match annotations.get(PROFILE_KEY) {
         Some(Value::String(name)) => Some(name.clone()),
-        _ => None,
+        None => None,
+        Some(other) => {
+            invalid.push(ConfigError {
+                key: "profile",
+                message: format!("expected a string, got {}", json_type(other)),
+            });
+            None
+        }
     };
     Ok(((values, invalid), profile))
 }
@@ -332,6 +339,15 @@ mod tests {
             unknown.warnings,
             [
                 "Namespace team-a: annotation knative-scale-policy.github.io/profile ignored: \"gpu-xl\" is not a profile of this cluster (gpu, web)"
+            ]
+        );
+        let mut not_text = namespace(json!({"knative-scale-policy.github.io/profile": 7}));
+        let not_text = tenancy(&with_profiles, "team-a", &cluster, &mut not_text);
+        assert_eq!(not_text.profile, None);
+        assert_eq!(
+            not_text.warnings,
+            [
+                "Namespace team-a: annotation knative-scale-policy.github.io/profile ignored (expected a string, got a number)"
             ]
         );
     }
