@@ -4,9 +4,7 @@
 use serde_json::Value;
 
 use crate::config::profiles::profile_name;
-use crate::config::values::{
-    SettingsError, entry_text, is_unset, map_or_null, named_entries, path_segment,
-};
+use crate::config::values::{SettingsError, entry_text, is_unset, named_entries, path_segment};
 use crate::rules::cluster::ClusterConfig;
 use crate::rules::profile::Profile;
 use crate::rules::tenant::NamespaceEntry;
@@ -28,28 +26,30 @@ pub fn namespaces(
 ) -> Result<(Namespaces, NamespaceProfiles), SettingsError> {
     let expected = "a map from a namespace's name to its min-scale, max-scale, initial-scale, max-scale-limit and profile";
     let (mut entries, mut chosen) = (Vec::new(), Vec::new());
-    for (name, path, data) in named_entries(value, "namespaces", "namespace", expected)? {
-        let mut data = data;
-        let profile = data.as_object_mut().and_then(|map| map.remove("profile"));
-        if let Some(profile) = profile.filter(|profile| !is_unset(profile)) {
-            let profile = profile_name(&profile, &format!("{path}.profile"), profiles)?;
-            chosen.push((name.clone(), profile));
+    for named in named_entries(value, "namespaces", "namespace", expected)? {
+        let path = &named.path;
+        let fields = || named.fields(&format!("a map with {ENTRY_KEYS}"));
+        let profile = fields()?.find(|(key, _)| key.as_str() == "profile");
+        if let Some((_, profile)) = profile.filter(|(_, profile)| !is_unset(profile)) {
+            let profile = profile_name(profile, &format!("{path}.profile"), profiles)?;
+            chosen.push((named.name.to_string(), profile));
         }
-        let entry = entry(&data, &path)?;
+        let entry = entry(fields()?, path)?;
         entry
             .validate(cluster)
             .map_err(|error| SettingsError::new(format!("{path}.{}", error.key), error.message))?;
-        entries.push((name, entry));
+        entries.push((named.name.to_string(), entry));
     }
     Ok((entries, chosen))
 }
 
-fn entry(data: &Value, path: &str) -> Result<NamespaceEntry, SettingsError> {
-    let Some(data) = map_or_null(data, path, &format!("a map with {ENTRY_KEYS}"))? else {
-        return Ok(NamespaceEntry::default());
-    };
-    let mut text = Vec::with_capacity(data.len());
-    for (key, value) in data {
+/// An entry's fields other than `profile`, as config-autoscaler data.
+fn entry<'a>(
+    fields: impl Iterator<Item = (&'a String, &'a Value)>,
+    path: &str,
+) -> Result<NamespaceEntry, SettingsError> {
+    let mut text = Vec::new();
+    for (key, value) in fields.filter(|(key, _)| key.as_str() != "profile") {
         let Some(key) = NamespaceEntry::KEYS.into_iter().find(|k| k == key) else {
             let rule = format!("unknown key: the keys are {ENTRY_KEYS}");
             return Err(SettingsError::new(

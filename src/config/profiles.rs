@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use crate::config::values::{
-    SettingsError, entry_text, invalid_value, map_or_null, named_entries, path_segment,
+    Named, SettingsError, entry_text, invalid_value, named_entries, path_segment,
 };
 use crate::rules::cluster::ClusterConfig;
 use crate::rules::profile::{KEYS, Profile};
@@ -14,8 +14,9 @@ use crate::rules::profile::{KEYS, Profile};
 pub fn profiles(value: &Value, cluster: &ClusterConfig) -> Result<Vec<Profile>, SettingsError> {
     let expected = "a map from a profile's name to its autoscaling annotations";
     let mut profiles = Vec::new();
-    for (name, path, data) in named_entries(value, "profiles", "profile", expected)? {
-        let profile = profile(&name, &path, &data)?;
+    for named in named_entries(value, "profiles", "profile", expected)? {
+        let profile = profile(&named)?;
+        let path = &named.path;
         profile
             .validate(cluster)
             .map_err(|error| SettingsError::new(format!("{path}.{}", error.key), error.message))?;
@@ -24,10 +25,10 @@ pub fn profiles(value: &Value, cluster: &ClusterConfig) -> Result<Vec<Profile>, 
     Ok(profiles)
 }
 
-fn profile(name: &str, path: &str, data: &Value) -> Result<Profile, SettingsError> {
-    let expected = "a map of autoscaling annotations without their prefix";
+fn profile(named: &Named) -> Result<Profile, SettingsError> {
+    let (name, path) = (named.name, &named.path);
     let mut pairs = Vec::new();
-    for (key, value) in map_or_null(data, path, expected)?.into_iter().flatten() {
+    for (key, value) in named.fields("a map of autoscaling annotations without their prefix")? {
         if !KEYS.contains(&key.as_str()) {
             let rule = format!("unknown key: a profile sets {}", KEYS.join(", "));
             return Err(SettingsError::new(

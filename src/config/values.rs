@@ -48,17 +48,42 @@ pub(crate) fn map_or_null<'a>(
     }
 }
 
+/// An entry of a setting of named entries: its name, its path for errors, and its fields as
+/// written (borrowed: settings are read on every request).
+pub(crate) struct Named<'a> {
+    pub name: &'a str,
+    pub path: String,
+    entry: &'a Value,
+    /// From the list form, whose `name` field is the entry's name, not one of its fields.
+    listed: bool,
+}
+
+impl<'a> Named<'a> {
+    /// The entry's fields (none for `null`); an error naming the entry when it is not a map.
+    pub fn fields(
+        &self,
+        expected: &str,
+    ) -> Result<impl Iterator<Item = (&'a String, &'a Value)> + use<'a>, SettingsError> {
+        let listed = self.listed;
+        let fields = map_or_null(self.entry, &self.path, expected)?;
+        Ok(fields
+            .into_iter()
+            .flatten()
+            .filter(move |(key, _)| !(listed && key.as_str() == "name")))
+    }
+}
+
 /// A setting of named entries (`namespaces`, `profiles`): a map from a name (a DNS-1123 label)
 /// to its entry, or the same as a list of maps with a `name` key, which Kubewarden's settings
-/// forms can edit (rules section 11). The entries by name, each with its path for errors.
-pub(crate) fn named_entries(
-    value: &Value,
+/// forms can edit (rules section 11).
+pub(crate) fn named_entries<'a>(
+    value: &'a Value,
     setting: &str,
     noun: &str,
     expected: &str,
-) -> Result<Vec<(String, String, Value)>, SettingsError> {
-    let mut entries: Vec<(String, String, Value)> = Vec::new();
-    let mut add = |name: &str, entry: Value| {
+) -> Result<Vec<Named<'a>>, SettingsError> {
+    let mut entries: Vec<Named<'a>> = Vec::new();
+    let mut add = |name: &'a str, entry: &'a Value, listed: bool| {
         let path = format!("{setting}.{}", path_segment(name));
         if !is_dns1123_label(name) {
             let rule = format!(
@@ -66,17 +91,22 @@ pub(crate) fn named_entries(
             );
             return Err(SettingsError::new(path, rule));
         }
-        if entries.iter().any(|(known, _, _)| known == name) {
+        if entries.iter().any(|known| known.name == name) {
             return Err(SettingsError::new(path, "the name is given twice"));
         }
-        entries.push((name.to_string(), path, entry));
+        entries.push(Named {
+            name,
+            path,
+            entry,
+            listed,
+        });
         Ok(())
     };
     match value {
         Value::Null => {}
         Value::Object(map) => {
             for (name, entry) in map {
-                add(name, entry.clone())?;
+                add(name, entry, false)?;
             }
         }
         Value::Array(list) => {
@@ -86,16 +116,14 @@ pub(crate) fn named_entries(
                     let rule = format!("expected a map with a name, got {}", json_type(item));
                     return Err(SettingsError::new(at, rule));
                 };
-                let mut fields = fields.clone();
-                let name = match fields.remove("name") {
-                    Some(Value::String(name)) => name,
+                match fields.get("name") {
+                    Some(Value::String(name)) => add(name, item, true)?,
                     other => {
-                        let found = other.as_ref().map_or("nothing", json_type);
+                        let found = other.map_or("nothing", json_type);
                         let rule = format!("expected the entry's name as a string, got {found}");
                         return Err(SettingsError::new(format!("{at}.name"), rule));
                     }
-                };
-                add(&name, Value::Object(fields))?;
+                }
             }
         }
         other => {
