@@ -51,12 +51,10 @@ pub fn tenancy(
     if settings.namespace_annotations {
         match namespace_values(namespace, get_resource) {
             Ok(((values, invalid), profile)) => {
-                match profile.map(|name| chosen(&settings.profiles, &name).map(|p| p.name.clone()))
-                {
+                match profile.map(|name| chosen(&settings.profiles, &name).map(|_| name)) {
                     Some(Ok(name)) => tenancy.profile = Some(name),
                     Some(Err(why)) => tenancy.warnings.push(format!(
-                        "Namespace {namespace}: annotation {}",
-                        why.replacen(": ", " ignored: ", 1)
+                        "Namespace {namespace}: annotation {PROFILE_KEY} ignored: {why}"
                     )),
                     None => {}
                 }

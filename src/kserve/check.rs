@@ -166,9 +166,9 @@ fn refusal(component: &Component, error: &PlanError) -> String {
     };
     let activation_origin = || component.origin(ACTIVATION_SCALE_KEY);
     let (first, sentence) = match error {
-        PlanError::UnknownProfile(message) => {
+        PlanError::UnknownProfile(reason) => {
             let origin = component.origin(PROFILE_KEY);
-            let sentence = message.replacen(PROFILE_KEY, &origin.text, 1);
+            let sentence = format!("{}: {reason}", origin.text);
             (origin, sentence)
         }
         PlanError::Invalid(invalid) => {

@@ -136,7 +136,7 @@ pub enum PlanError {
     Invalid(InvalidValue),
     /// Values the rules refuse (section 3.2).
     Refused(Refusal),
-    /// The template chooses a profile the cluster does not have (section 11).
+    /// The template chooses a profile the cluster does not have (section 11), and why.
     UnknownProfile(String),
 }
 
@@ -145,7 +145,7 @@ impl std::fmt::Display for PlanError {
         match self {
             PlanError::Invalid(invalid) => invalid.fmt(f),
             PlanError::Refused(refusal) => refusal.fmt(f),
-            PlanError::UnknownProfile(message) => f.write_str(message),
+            PlanError::UnknownProfile(reason) => write!(f, "{PROFILE_KEY}: {reason}"),
         }
     }
 }

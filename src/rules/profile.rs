@@ -120,6 +120,8 @@ fn knatives_reason(error: &KnativeError) -> String {
 }
 
 /// A profile chosen by name, or why the name is refused.
+/// The reason names the profile and lists the cluster's, cut so that the rejection under the
+/// key (`knative-scale-policy.github.io/profile: <reason>`) stays within 256 characters.
 pub fn chosen<'a>(profiles: &'a [Profile], name: &str) -> Result<&'a Profile, String> {
     profiles.iter().find(|p| p.name == name).ok_or_else(|| {
         let names: Vec<&str> = profiles.iter().map(|p| p.name.as_str()).collect();
@@ -128,11 +130,8 @@ pub fn chosen<'a>(profiles: &'a [Profile], name: &str) -> Result<&'a Profile, St
         } else {
             names.join(", ")
         };
-        let message = format!(
-            "{PROFILE_KEY}: {} is not a profile of this cluster ({names})",
-            quote(name)
-        );
-        cut(&message, 256)
+        let reason = format!("{} is not a profile of this cluster ({names})", quote(name));
+        cut(&reason, 256 - PROFILE_KEY.len() - ": ".len())
     })
 }
 
@@ -284,7 +283,7 @@ mod tests {
         assert_eq!(chosen(&profiles, "web").unwrap().name, "web");
         assert_eq!(
             chosen(&profiles, "gpu-xl").unwrap_err(),
-            "knative-scale-policy.github.io/profile: \"gpu-xl\" is not a profile of this cluster (gpu-llm, web)"
+            "\"gpu-xl\" is not a profile of this cluster (gpu-llm, web)"
         );
         assert!(chosen(&[], "web").unwrap_err().ends_with("(it has none)"));
     }
