@@ -52,7 +52,8 @@ proptest! {
         let admissible = knative_refusals(&input, &profiled).is_empty();
         if !first.accepted() {
             let message = first.message();
-            let allowed = !admissible || profiled.rules_refusal(&message, chosen.as_deref());
+            let allowed =
+                !admissible || profiled.rules_refusal(&message, chosen.as_deref(), &input);
             prop_assert!(allowed, "an admissible template refused: {}", message);
             return Ok(());
         }

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use knative_scale_policy::rules::keys::Bound;
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
@@ -310,8 +311,14 @@ impl Profiled {
     /// max-scale-limit, the cluster's or the namespace's (sections 3.2 and 10), an
     /// initial-scale beyond int32 (section 2), or a profile name the cluster does not have
     /// (section 11).
-    pub fn rules_refusal(&self, message: &str, chosen: Option<&str>) -> bool {
+    pub fn rules_refusal(
+        &self,
+        message: &str,
+        chosen: Option<&str>,
+        input: &Map<String, Value>,
+    ) -> bool {
         message.contains("max-scale-limit")
+            || invalid_alias_beside_a_fill(message, |key| input.get(key).and_then(Value::as_str))
             || [
                 "initial-scale: invalid value",
                 "initialScale: invalid value",
@@ -327,6 +334,22 @@ impl Profiled {
             |error| panic!("generated settings refused: {error}: {}", self.settings),
         )
     }
+}
+
+/// Section 5: a bound the policy filled (its record says `absent -> v` and the kebab key still
+/// holds `v`) is absent again before section 2 reads it, so an alias the user wrote beside it is
+/// the user's value, refused by section 2 when it is not a non-negative int32 (Knative itself
+/// ignores that alias beside the kebab key). `get` reads the template's annotations.
+pub fn invalid_alias_beside_a_fill<'a>(
+    message: &str,
+    get: impl Fn(&str) -> Option<&'a str>,
+) -> bool {
+    let record = get(RECORD_KEY).unwrap_or_default();
+    Bound::ALL.into_iter().any(|bound| {
+        let filled = get(bound.key())
+            .is_some_and(|value| record.contains(&format!("{}: absent -> {value}", bound.name())));
+        filled && message.starts_with(&format!("{}: invalid value", bound.alias()))
+    })
 }
 
 fn seconds(range: std::ops::RangeInclusive<i64>) -> BoxedStrategy<String> {
